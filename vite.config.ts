@@ -7,5 +7,6 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 120_000,
     hookTimeout: 60_000,
+    globalSetup: ['test/global-setup.ts'],
   },
 });

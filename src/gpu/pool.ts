@@ -1,14 +1,12 @@
 /**
  * Buffers by size class, reused instead of destroyed: a training loop reaches a steady state where
- * no step creates a GPU buffer. Classes are 2^k with four steps per octave (≤ 25% waste).
+ * no step creates a GPU buffer. Classes step by a quarter octave (≤ 25% waste) but never by less than
+ * 256 bytes, the storage-offset alignment.
  */
 export function sizeClass(bytes: number): number {
-  const b = Math.max(256, Math.ceil(bytes / 256) * 256);
-  const k = Math.floor(Math.log2(b));
-  const base = 2 ** k;
-  if (b === base) return b;
-  const step = base / 4;
-  return Math.min(base * 2, Math.ceil(b / step) * step);
+  const b = Math.max(256, bytes);
+  const step = Math.max(256, 2 ** Math.floor(Math.log2(b)) / 4);
+  return Math.ceil(b / step) * step;
 }
 
 export class BufferPool {
