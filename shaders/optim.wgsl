@@ -1,11 +1,11 @@
 // Optimizer updates, one dispatch each over a flat buffer (the parameter arena, or the puzzle-embedding table).
 // Step-dependent scalars (lr from the schedule, bias corrections) are folded into the params on the host.
 struct Params {
-  n: u32,       // invocations: elements (adam, ema) or unique ids × width (sign_sgd)
+  n: u32,       // invocations: elements (adam, ema) or samples × width (sign_sgd)
   nseg: u32,    // adam: weight-decay segments in idx
   guard: u32,   // 1: leave everything untouched when status[1] (non-finite gradient count) is not 0
   width: u32,   // sign_sgd: row width E
-  uniq: u32,    // sign_sgd: unique ids in the batch
+  rows: u32,    // sign_sgd: rows P of the table (ids outside [0, P) are skipped)
   lr: f32,
   wd: f32,      // decoupled weight decay: w ← w · (1 − lr · wd · segment scale)
   beta1: f32,   // adam: β1; ema: decay
@@ -25,7 +25,7 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> m: array<f32>;
 @group(0) @binding(4) var<storage, read_write> v: array<f32>;
 // adam: segment starts [nseg] then bitcast f32 weight-decay scales [nseg].
-// sign_sgd: unique ids [U], CSR offsets [U + 1], sample indices grouped by id [B].
+// sign_sgd: the puzzle id of each sample [B] (i32 bits; negative ids read as huge and are skipped).
 @group(0) @binding(5) var<storage, read> idx: array<u32>;
 // gradNorm's output [‖g‖, non-finite count]; only read when p.guard is 1.
 @group(0) @binding(6) var<storage, read> status: array<f32>;
@@ -95,18 +95,25 @@ fn ema(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @
 }
 
 // Sparse sign-SGD on the rows used by the batch: w[id] ← w[id](1 − lr·wd) − lr · sign(Σ grads of that id).
-// One invocation per (unique id, column); duplicates are summed in sample order, so the result is deterministic.
+// One invocation per (sample, column); the first sample holding an id sums all samples with that id in sample
+// order (deterministic, O(B) per invocation), the others return. The ids stay on the GPU (the ACT carry owns
+// them), so no CPU-side plan is needed.
 @compute @workgroup_size(WG)
 fn sign_sgd(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let j = index(wid, nwg, lid);
   if (j >= p.n || skipped()) { return; }
-  let k = j / p.width;
+  let b = j / p.width;
   let c = j % p.width;
-  let members = 2u * p.uniq + 1u;
-  var s = 0.0;
-  for (var r = idx[p.uniq + k]; r < idx[p.uniq + k + 1u]; r++) {
-    s += src[idx[members + r] * p.width + c];
+  let id = idx[b];
+  if (id >= p.rows) { return; }
+  for (var k = 0u; k < b; k++) {
+    if (idx[k] == id) { return; }
   }
-  let o = idx[k] * p.width + c;
+  let batch = p.n / p.width;
+  var s = 0.0;
+  for (var k = b; k < batch; k++) {
+    if (idx[k] == id) { s += src[k * p.width + c]; }
+  }
+  let o = id * p.width + c;
   w[o] = w[o] * (1.0 - p.lr * p.wd) - p.lr * sign(s);
 }

@@ -11,7 +11,7 @@ interface OptimParams {
   nseg?: number;
   guard?: boolean;
   width?: number;
-  uniq?: number;
+  rows?: number;
   lr?: number;
   wd?: number;
   beta1?: number;
@@ -24,7 +24,7 @@ interface OptimParams {
 }
 
 function pack(o: OptimParams): Param[] {
-  return [o.n, o.nseg ?? 0, o.guard ? 1 : 0, o.width ?? 0, o.uniq ?? 0, ...[o.lr, o.wd, o.beta1, o.beta2, o.step, o.mscale, o.dscale, o.eps, o.gscale].map((x) => f32(x ?? 0))];
+  return [o.n, o.nseg ?? 0, o.guard ? 1 : 0, o.width ?? 0, o.rows ?? 0, ...[o.lr, o.wd, o.beta1, o.beta2, o.step, o.mscale, o.dscale, o.eps, o.gscale].map((x) => f32(x ?? 0))];
 }
 
 /**
@@ -183,54 +183,36 @@ export function emaUpdate(e: Engine, ema: Tensor, params: Tensor, decay: number)
 }
 
 /**
- * The rows a batch uses, as a u32 list: [U sorted unique ids | U+1 offsets | B sample indices grouped by id,
- * in sample order]. Built on the CPU, where the ids come from.
- */
-export function signSgdPlan(ids: ArrayLike<number>, rows: number): { data: Uint32Array; uniq: number } {
-  const B = ids.length;
-  const order = Array.from({ length: B }, (_, i) => i);
-  for (const id of Array.from(ids)) if (!Number.isInteger(id) || id < 0 || id >= rows) throw new Error(`signSgdPlan: id ${id} outside [0, ${rows})`);
-  order.sort((x, y) => ids[x] - ids[y] || x - y);
-  const uniqIds: number[] = [], offsets: number[] = [];
-  order.forEach((s, r) => {
-    if (r === 0 || ids[s] !== ids[order[r - 1]]) {
-      uniqIds.push(ids[s]);
-      offsets.push(r);
-    }
-  });
-  offsets.push(B);
-  return { data: Uint32Array.from([...uniqIds, ...offsets, ...order]), uniq: uniqIds.length };
-}
-
-/**
  * Sign-SGD with decoupled weight decay on the rows of table [P, E] a batch used (one dispatch):
- * w[id] ← w[id]·(1 − lr·wd) − lr·sign(Σ_{samples s with ids[s] = id} grads[s]). Other rows are untouched.
- * `plan` holds signSgdPlan(ids).data (it may be longer); `uniq` is its unique-id count. With `status`
+ * w[id] ← w[id]·(1 − lr·wd) − lr·sign(Σ_{samples s with ids[s] = id} grads[s]). Other rows are untouched;
+ * duplicates are summed in sample order. `ids` is i32 [B] (ids outside [0, P) are skipped). With `status`
  * (gradNorm's output) nothing changes when that gradient held an Inf or NaN.
  */
-export function signSgdStep(e: Engine, table: Tensor, grads: Tensor, plan: Tensor, uniq: number, lr: number, weightDecay: number, status?: Tensor): void {
-  if (table.rank !== 2 || plan.dtype !== 'u32') throw new Error(`signSgdStep: table ${table} must be [P, E] and plan ${plan} u32`);
-  const E = table.dim(1);
+export function signSgdStep(e: Engine, table: Tensor, grads: Tensor, ids: Tensor, lr: number, weightDecay: number, status?: Tensor): void {
+  if (table.rank !== 2) throw new Error(`signSgdStep: table ${table} must be [P, E]`);
+  const [P, E] = table.shape;
   if (grads.rank !== 2 || grads.dim(1) !== E) throw new Error(`signSgdStep: grads ${grads} must be [B, ${E}]`);
   const B = grads.dim(0);
-  if (plan.size < 2 * uniq + 1 + B) throw new Error(`signSgdStep: plan ${plan} shorter than ${2 * uniq + 1 + B}`);
-  const n = uniq * E;
+  if (ids.dtype !== 'i32' || ids.size !== B) throw new Error(`signSgdStep: ids ${ids} must be i32 [${B}]`);
+  const n = B * E;
   if (e.kind === 'gpu') {
     const ge = e as GpuEngine;
-    const params = pack({ n, guard: !!status, width: E, uniq, lr, wd: weightDecay });
+    const params = pack({ n, guard: !!status, width: E, rows: P, lr, wd: weightDecay });
     // As in launchAdam: with the guard off, the gradient stands in for the unread status binding.
-    ge.run({ shader: 'optim', entry: 'sign_sgd', params, buffers: [table, grads, null, null, plan, status ?? grads], workgroups: ge.grid(n, WG) });
+    ge.run({ shader: 'optim', entry: 'sign_sgd', params, buffers: [table, grads, null, null, ids, status ?? grads], workgroups: ge.grid(n, WG) });
     return;
   }
   if (status && status.f64[1] !== 0) return;
-  const w = table.f64, g = grads.f64, pl = plan.cpu;
-  const members = 2 * uniq + 1;
-  for (let k = 0; k < uniq; k++) {
-    const row = pl[k] * E;
+  const w = table.f64, g = grads.f64, id = ids.cpu;
+  const done = new Set<number>();
+  for (let b = 0; b < B; b++) {
+    const r = id[b];
+    if (r < 0 || r >= P || done.has(r)) continue;
+    done.add(r);
     for (let c = 0; c < E; c++) {
       let s = 0;
-      for (let r = pl[uniq + k]; r < pl[uniq + k + 1]; r++) s += g[pl[members + r] * E + c];
-      w[row + c] = w[row + c] * (1 - lr * weightDecay) - lr * Math.sign(s);
+      for (let k = b; k < B; k++) if (id[k] === r) s += g[k * E + c];
+      w[r * E + c] = w[r * E + c] * (1 - lr * weightDecay) - lr * Math.sign(s);
     }
   }
 }
@@ -321,40 +303,15 @@ export class Ema {
   }
 }
 
-/**
- * TRM's puzzle-embedding optimizer (CastedSparseEmbeddingSignSGD): sign-SGD on the rows a batch used.
- * The plan buffer is allocated once for batches up to maxBatch; `setIds` uploads it (call it when the ids
- * themselves are uploaded, since a buffer write ends the pending command batch).
- */
+/** TRM's puzzle-embedding optimizer (CastedSparseEmbeddingSignSGD): sign-SGD on the rows a batch used. */
 export class SparseSignSgd {
-  private readonly plan: Tensor;
-  private uniq = 0;
-  private batch = 0;
-
   constructor(
     readonly engine: Engine,
-    readonly maxBatch: number,
     readonly weightDecay = 0.1,
-  ) {
-    this.plan = engine.keep(engine.zeros([3 * maxBatch + 1], 'u32'));
-  }
+  ) {}
 
-  setIds(ids: ArrayLike<number>, rows: number): void {
-    if (ids.length > this.maxBatch) throw new Error(`SparseSignSgd: batch ${ids.length} exceeds ${this.maxBatch}`);
-    const { data, uniq } = signSgdPlan(ids, rows);
-    if (this.engine.kind === 'gpu') (this.engine as GpuEngine).write(this.plan, data);
-    else this.plan.cpu.set(data);
-    this.uniq = uniq;
-    this.batch = ids.length;
-  }
-
-  /** table [P, E] ← update from grads [B, E] of the ids last given to setIds. */
-  step(table: Tensor, grads: Tensor, lr: number, status?: Tensor): void {
-    if (grads.dim(0) !== this.batch) throw new Error(`SparseSignSgd.step: grads ${grads} but setIds had ${this.batch} ids`);
-    signSgdStep(this.engine, table, grads, this.plan, this.uniq, lr, this.weightDecay, status);
-  }
-
-  release(): void {
-    this.engine.release(this.plan);
+  /** table [P, E] ← update from per-sample grads [B, E] of the samples' ids (i32 [B]). */
+  step(table: Tensor, grads: Tensor, ids: Tensor, lr: number, status?: Tensor): void {
+    signSgdStep(this.engine, table, grads, ids, lr, this.weightDecay, status);
   }
 }

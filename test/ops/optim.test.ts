@@ -11,7 +11,6 @@ import {
   decayTable,
   Ema,
   emaUpdate,
-  signSgdPlan,
   signSgdStep,
   SparseSignSgd,
   type AdamBuffers,
@@ -99,11 +98,8 @@ describe('optim: reference formulas', () => {
   it('sign-SGD twin equals w[id]·(1 − lr·wd) − lr·sign(Σ grads of id), other rows untouched', () => {
     const P = 6, E = 3, ids = [4, 1, 4, 4, 0];
     const w0 = randn(P * E, 5), g = randn(ids.length * E, 6);
-    const { data, uniq } = signSgdPlan(ids, P);
-    expect(uniq).toBe(3);
-    expect(Array.from(data)).toEqual([0, 1, 4, 0, 1, 2, 5, 4, 1, 0, 2, 3]);
     const table = cpu.fromArray(w0, [P, E]);
-    signSgdStep(cpu, table, cpu.fromArray(g, [ids.length, E]), cpu.fromArray(data, [data.length], 'u32'), uniq, 0.1, 0.5);
+    signSgdStep(cpu, table, cpu.fromArray(g, [ids.length, E]), cpu.fromArray(ids, [ids.length], 'i32'), 0.1, 0.5);
     for (let r = 0; r < P; r++) {
       for (let c = 0; c < E; c++) {
         let s = 0;
@@ -112,7 +108,9 @@ describe('optim: reference formulas', () => {
         expect(table.f64[r * E + c]).toBeCloseTo(expected, 15);
       }
     }
-    expect(() => signSgdPlan([6], P)).toThrow();
+    const before = table.f64.slice();
+    signSgdStep(cpu, table, cpu.fromArray(g.subarray(0, 2 * E), [2, E]), cpu.fromArray([6, -1], [2], 'i32'), 0.1, 0.5);
+    expect(table.f64).toEqual(before);
   });
 
   it('schedule, decay table and step validation', () => {
@@ -177,10 +175,9 @@ describe('optim: GPU parity', () => {
     const [ct, gt] = both(e, randn(P * E, 1), [P, E]);
     const before = await e.read(gt);
     const [cg, gg] = both(e, g, [B, E]);
-    const { data, uniq } = signSgdPlan(ids, P);
-    const [cplan, gplan] = both(e, data, [data.length], 'u32');
-    signSgdStep(cpu, ct, cg, cplan, uniq, 0.01, 0.1);
-    signSgdStep(e, gt, gg, gplan, uniq, 0.01, 0.1);
+    const [cids, gids] = both(e, ids, [B], 'i32');
+    signSgdStep(cpu, ct, cg, cids, 0.01, 0.1);
+    signSgdStep(e, gt, gg, gids, 0.01, 0.1);
     await parity('optim.sign_sgd', `P=${P} E=${E} B=${B}`, gt, ct, TOL_EXACT);
     const after = await e.read(gt);
     for (let r = 0; r < P; r++) {
@@ -224,8 +221,7 @@ describe('optim: skip on non-finite gradients', () => {
     const [, gt] = both(e, randn(12, 1), [4, 3]);
     const before = await e.read(gt);
     const gg = e.fromArray([1, 2, 3, NaN, 5, 6], [2, 3]);
-    const { data, uniq } = signSgdPlan([1, 2], 4);
-    signSgdStep(e, gt, gg, e.fromArray(data, [data.length], 'u32'), uniq, 0.1, 0.1, gradNorm(e, gg));
+    signSgdStep(e, gt, gg, e.fromArray([1, 2], [2], 'i32'), 0.1, 0.1, gradNorm(e, gg));
     expect(Array.from(await e.read(gt))).toEqual(Array.from(before));
   });
 });
@@ -288,7 +284,7 @@ describe('optim: end to end on a quadratic', () => {
     const target = randn(P * E, 3, 0.3);
     const results = await Promise.all([e, cpu].map(async (eng) => {
       const table = eng.fromArray(Float32Array.from(randn(P * E, 4)), [P, E]);
-      const opt = new SparseSignSgd(eng, B, 0.01);
+      const opt = new SparseSignSgd(eng, 0.01);
       const loss = async () => {
         const w = await eng.read(table);
         return Array.from(w).reduce((s, x, i) => s + 0.5 * (x - target[i]) ** 2, 0);
@@ -301,10 +297,11 @@ describe('optim: end to end on a quadratic', () => {
         ids.forEach((id, k) => {
           for (let c = 0; c < E; c++) grads[k * E + c] = w[id * E + c] - target[id * E + c];
         });
-        opt.setIds(ids, P);
         const gt = eng.fromArray(Float32Array.from(grads), [B, E]);
-        opt.step(table, gt, cosineWarmupLr(s + 1, { baseLr: 0.1, warmupSteps: 5, totalSteps: STEPS, minRatio: 1 }));
+        const idt = eng.fromArray(ids, [B], 'i32');
+        opt.step(table, gt, idt, cosineWarmupLr(s + 1, { baseLr: 0.1, warmupSteps: 5, totalSteps: STEPS, minRatio: 1 }));
         eng.release(gt);
+        eng.release(idt);
       }
       return { table, l0, l1: await loss() };
     }));
