@@ -169,11 +169,3 @@ export function validateConfig(cfg: TrainConfig, data?: DataShape): TrainConfig 
   if (issues.length) throw new ConfigError(issues);
   return cfg;
 }
-
-/** Learning rate at 1-based step t: linear warmup from 0, then constant or cosine down to lr·lrMinRatio. */
-export function learningRate(o: OptimConfig, t: number, totalSteps: number): number {
-  if (t <= o.warmupSteps) return (o.lr * t) / Math.max(1, o.warmupSteps);
-  if (o.schedule === 'constant') return o.lr;
-  const progress = Math.min(1, (t - o.warmupSteps) / Math.max(1, totalSteps - o.warmupSteps));
-  return o.lr * (o.lrMinRatio + (1 - o.lrMinRatio) * 0.5 * (1 + Math.cos(Math.PI * progress)));
-}
