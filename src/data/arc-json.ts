@@ -1,0 +1,194 @@
+/**
+ * ARC task JSON at the boundary: per-task files ({train, test}) and the Kaggle "combined" files
+ * (challenges: {taskId: {train, test: [{input}]}} plus solutions: {taskId: [outputGrid, ...]}), parsed into
+ * ArcTask objects with every field validated. Errors name the file, the task, the pair (0-based index, as in the
+ * JSON arrays), the grid and the cell or field, e.g.
+ * `tasks.json: task 007bbfb7, train pair 2, output row 3 col 5: value 12 is not an integer 0..9`.
+ */
+import { type ArcTask, type Grid, type Pair, MAX_GRID_SIDE, makeGrid } from './grid';
+
+export class ArcFormatError extends Error {
+  override name = 'ArcFormatError';
+}
+
+export interface ArcParseOptions {
+  /** Largest allowed side (default 30, ARC's limit). 1D-ARC needs 93: its grids are 1×N up to N = 93. */
+  maxSide?: number;
+}
+
+/** A file a user picked or a loader fetched: its name (or URL) and its text. */
+export interface NamedText {
+  name: string;
+  text: string;
+}
+
+type Json = unknown;
+
+const isObject = (v: Json): v is Record<string, Json> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function fail(where: string, what: string): never {
+  throw new ArcFormatError(`${where}: ${what}`);
+}
+
+function parseJson(text: string, file: string): Json {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    return fail(file, `invalid JSON (${(e as Error).message})`);
+  }
+}
+
+/** A grid (list of equal-length rows of integers 0..9, 1..maxSide per side); `where` prefixes every error. */
+export function parseGrid(value: Json, where: string, opts: ArcParseOptions = {}): Grid {
+  const maxSide = opts.maxSide ?? MAX_GRID_SIDE;
+  if (!Array.isArray(value)) fail(where, `expected a grid (a list of rows), got ${describe(value)}`);
+  const h = value.length;
+  if (h < 1 || h > maxSide) fail(where, `${h} rows (need 1..${maxSide})`);
+  const first = value[0];
+  if (!Array.isArray(first)) fail(`${where} row 0`, `expected a list of cells, got ${describe(first)}`);
+  const w = first.length;
+  if (w < 1 || w > maxSide) fail(`${where} row 0`, `${w} cells wide (need 1..${maxSide})`);
+  const g = makeGrid(h, w);
+  for (let r = 0; r < h; r++) {
+    const row = value[r];
+    if (!Array.isArray(row)) fail(`${where} row ${r}`, `expected a list of cells, got ${describe(row)}`);
+    if (row.length !== w) fail(`${where} row ${r}`, `${row.length} cells, but row 0 has ${w} (grid must be rectangular)`);
+    for (let c = 0; c < w; c++) {
+      const v = row[c];
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 9)
+        fail(`${where} row ${r} col ${c}`, `value ${JSON.stringify(v) ?? String(v)} is not an integer 0..9`);
+      g.cells[r * w + c] = v;
+    }
+  }
+  return g;
+}
+
+function describe(v: Json): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  return typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v)}`;
+}
+
+function parsePairs(value: Json, field: 'train' | 'test', where: string, opts: ArcParseOptions): Pair[] {
+  if (value === undefined) fail(where, `missing "${field}" (a non-empty list of pairs)`);
+  if (!Array.isArray(value)) fail(where, `"${field}" must be a list of pairs, got ${describe(value)}`);
+  if (value.length === 0) fail(where, `"${field}" is empty (need at least one pair)`);
+  return value.map((p: Json, i: number) => {
+    const at = `${where}, ${field} pair ${i}`;
+    if (!isObject(p)) fail(at, `expected an object {input, output}, got ${describe(p)}`);
+    if (p.input === undefined) fail(at, 'missing "input"');
+    const input = parseGrid(p.input, `${at}, input`, opts);
+    // Test outputs may be unknown (a Kaggle challenge, or a puzzle a user is solving); demonstrations need them.
+    if (p.output === undefined) return field === 'test' ? { input } : fail(at, 'missing "output"');
+    return { input, output: parseGrid(p.output, `${at}, output`, opts) };
+  });
+}
+
+/**
+ * A task object ({train, test}, other keys such as ARC-AGI-1's "name" or ConceptARC's "uuid" are ignored).
+ * `where` is the file name; the task id goes into messages and into the ArcTask.
+ */
+export function parseTaskObject(value: Json, file: string, id: string, opts: ArcParseOptions = {}): ArcTask {
+  const where = `${file}: task ${id}`;
+  if (!isObject(value)) fail(where, `expected an object {train, test}, got ${describe(value)}`);
+  return { id, train: parsePairs(value.train, 'train', where, opts), test: parsePairs(value.test, 'test', where, opts) };
+}
+
+/** The task id of a per-task file: its base name without the .json extension (as the reference uses). */
+export function taskIdFromFileName(name: string): string {
+  const base = name.slice(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1);
+  return base.replace(/\.json$/i, '');
+}
+
+/** One per-task file ({train, test}); the id is the file's base name unless given. */
+export function parseTaskFile(file: NamedText, opts: ArcParseOptions & { id?: string } = {}): ArcTask {
+  return parseTaskObject(parseJson(file.text, file.name), file.name, opts.id ?? taskIdFromFileName(file.name), opts);
+}
+
+/**
+ * Kaggle combined files: challenges {taskId: {train, test: [{input}]}} and, optionally, solutions
+ * {taskId: [outputGrid per test input]} which become the test outputs. Solutions must cover exactly the
+ * challenge tasks, one grid per test input.
+ */
+export function parseKaggleCombined(challenges: NamedText, solutions?: NamedText, opts: ArcParseOptions = {}): ArcTask[] {
+  const ch = { name: challenges.name, value: parseJson(challenges.text, challenges.name) };
+  return combinedTasks(ch, solutions && { name: solutions.name, value: parseJson(solutions.text, solutions.name) }, opts);
+}
+
+interface NamedJson {
+  name: string;
+  value: Json;
+}
+
+function combinedTasks(challenges: NamedJson, solutions: NamedJson | undefined, opts: ArcParseOptions): ArcTask[] {
+  const { name: chName, value: ch } = challenges;
+  if (!isObject(ch)) fail(chName, `expected an object {taskId: {train, test}}, got ${describe(ch)}`);
+  const tasks = Object.entries(ch).map(([id, t]) => parseTaskObject(t, chName, id, opts));
+  if (tasks.length === 0) fail(chName, 'no tasks');
+  if (!solutions) return tasks;
+
+  const { name: soName, value: so } = solutions;
+  if (!isObject(so)) fail(soName, `expected an object {taskId: [grid, ...]}, got ${describe(so)}`);
+  const known = new Set(tasks.map((t) => t.id));
+  for (const id of Object.keys(so)) if (!known.has(id)) fail(`${soName}: task ${id}`, `not in ${chName}`);
+  for (const task of tasks) {
+    const where = `${soName}: task ${task.id}`;
+    const grids = so[task.id];
+    if (grids === undefined) fail(where, 'missing (no solutions for this task)');
+    if (!Array.isArray(grids)) fail(where, `expected a list of output grids, got ${describe(grids)}`);
+    if (grids.length !== task.test.length) fail(where, `${grids.length} solutions for ${task.test.length} test inputs`);
+    task.test = task.test.map((p, i) => ({ input: p.input, output: parseGrid(grids[i], `${where}, test pair ${i}, output`, opts) }));
+  }
+  return tasks;
+}
+
+type Kind = 'task' | 'challenges' | 'solutions';
+
+/** A per-task file has "train"/"test" keys; a solutions file maps ids to lists; anything else is a challenges file. */
+function classify(value: Json): Kind {
+  if (isObject(value) && ('train' in value || 'test' in value)) return 'task';
+  if (isObject(value) && Object.keys(value).length > 0 && Object.values(value).every(Array.isArray)) return 'solutions';
+  return 'challenges';
+}
+
+/**
+ * What a user picks: any mix of per-task files (a folder's worth) and Kaggle combined files. Non-.json files are
+ * skipped. A solutions file is paired with the challenges file of the same prefix (`X_solutions.json` ↔
+ * `X_challenges.json`), or with the only challenges file when exactly one of each is given. Task ids must be unique.
+ */
+export function parseArcFiles(files: readonly NamedText[], opts: ArcParseOptions = {}): ArcTask[] {
+  const parsed = files
+    .filter((f) => /\.json$/i.test(f.name))
+    .map((f) => {
+      const value = parseJson(f.text, f.name);
+      return { name: f.name, value, kind: classify(value) };
+    });
+  const challenges = parsed.filter((p) => p.kind === 'challenges');
+  const solutions = parsed.filter((p) => p.kind === 'solutions');
+  const solutionsOf = new Map<NamedJson, NamedJson>();
+  for (const s of solutions) {
+    const prefix = s.name.replace(/_solutions\.json$/i, '');
+    const match =
+      challenges.find((c) => c.name.replace(/_challenges\.json$/i, '') === prefix) ??
+      (challenges.length === 1 && solutions.length === 1 ? challenges[0] : undefined);
+    if (!match) fail(s.name, 'a solutions file without its challenges file (expected one named like X_challenges.json)');
+    const other = solutionsOf.get(match);
+    if (other) fail(s.name, `${match.name} already has its solutions in ${other.name}`);
+    solutionsOf.set(match, s);
+  }
+
+  const tasks: ArcTask[] = [];
+  const seen = new Map<string, string>();
+  const add = (t: ArcTask, file: string) => {
+    const prev = seen.get(t.id);
+    if (prev !== undefined) fail(file, `task ${t.id} also comes from ${prev} (task ids must be unique)`);
+    seen.set(t.id, file);
+    tasks.push(t);
+  };
+  for (const p of parsed) {
+    if (p.kind === 'task') add(parseTaskObject(p.value, p.name, taskIdFromFileName(p.name), opts), p.name);
+    else if (p.kind === 'challenges') for (const t of combinedTasks(p, solutionsOf.get(p), opts)) add(t, p.name);
+  }
+  return tasks;
+}
+
