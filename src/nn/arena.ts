@@ -60,6 +60,12 @@ export class ParamArena {
     return t;
   }
 
+  /** Views with this arena's layout over another buffer of the same size (e.g. the EMA copy). */
+  viewsOver(buffer: Tensor): Map<string, Tensor> {
+    if (buffer.size !== this.total) throw new Error(`viewsOver: ${buffer} does not match the arena's ${this.total} elements`);
+    return new Map(this.slots.map((s) => [s.name, this.engine.view(buffer, s.offset, s.shape)]));
+  }
+
   /** Per-element weight-decay mask (1 where decay applies), same layout as the arena. */
   decayMask(): Float64Array {
     const m = new Float64Array(this.total);

@@ -43,6 +43,13 @@ export function scaleForward(e: Engine, a: Tensor, alpha: number): Tensor {
   return out;
 }
 
+/** dst ← src, in place (same size). */
+export function copyInto(e: Engine, dst: Tensor, src: Tensor): void {
+  if (dst.size !== src.size) throw new Error(`copyInto: ${dst} and ${src} differ in size`);
+  if (e.kind === 'gpu') launch(e as GpuEngine, 'scale', src.size, 1, src, null, dst);
+  else dst.f64.set(src.f64);
+}
+
 /** A fresh tensor with the same values. */
 export function copy(e: Engine, a: Tensor): Tensor {
   return scaleForward(e, a, 1);

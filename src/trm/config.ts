@@ -122,6 +122,7 @@ export function configIssues(cfg: TrainConfig, data?: DataShape): ConfigIssue[] 
   if (m.variant === 'attention') {
     intIn('model.heads', m.heads, 1, 256);
     if (isInt(m.heads) && m.heads > 0 && m.hidden % m.heads !== 0) bad('model.heads', `hidden size ${m.hidden} is not divisible by ${m.heads} heads`);
+    else if (m.hidden / m.heads > 64) bad('model.heads', `head dimension ${m.hidden / m.heads} exceeds the attention kernels' 64; use more heads`);
     else if (m.posEncoding === 'rope' && (m.hidden / m.heads) % 2 !== 0) bad('model.heads', `RoPE needs an even head dimension, got ${m.hidden / m.heads}`);
     numIn('model.ropeBase', m.ropeBase, 1, 1e9);
   } else if (m.posEncoding === 'rope') bad('model.posEncoding', 'the MLP variant has no attention to apply RoPE to; use "none"');
