@@ -224,6 +224,50 @@ fn matmul(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: 
   storeRow(wid.z, bo, m + 3u, n, acc3);
 }
 
+// op(A)[m, k] and op(B)[k, n] read straight from storage (indices clamped in range; callers discard the
+// results of clamped rows and columns).
+fn opA(base: u32, m: u32, k: u32) -> f32 {
+  let mm = min(m, p.M - 1u);
+  if (flag(FLAG_TRANS_A)) { return a[base + k * p.ldA + mm]; }
+  return a[base + mm * p.ldA + k];
+}
+
+fn opB(base: u32, k: u32, n: u32) -> f32 {
+  let nn = min(n, p.N - 1u);
+  if (flag(FLAG_TRANS_B)) { return b[base + nn * p.ldB + k]; }
+  return b[base + k * p.ldB + nn];
+}
+
+// The same product without workgroup memory or barriers: each thread sums its 4×4 block straight from
+// storage. Software adapters (SwiftShader runs barriers as fiber switches) and tiny shapes favour it.
+// Grid: x over N / 32, y over M / 32, z over output matrices; no split-K.
+@compute @workgroup_size(8, 8)
+fn matmul_direct(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let m0 = (wid.y * 8u + lid.y) * 4u;
+  let n0 = (wid.x * 8u + lid.x) * 4u;
+  if (m0 >= p.M || n0 >= p.N) { return; }
+  let bo = wid.z;
+  var acc0 = vec4f(0.0);
+  var acc1 = vec4f(0.0);
+  var acc2 = vec4f(0.0);
+  var acc3 = vec4f(0.0);
+  for (var j = 0u; j < p.nb; j++) {
+    let ba = p.offA + (bo + j) * p.sA;
+    let bb = p.offB + (bo + j) * p.sB;
+    for (var k = 0u; k < p.K; k++) {
+      let bv = vec4f(opB(bb, k, n0), opB(bb, k, n0 + 1u), opB(bb, k, n0 + 2u), opB(bb, k, n0 + 3u));
+      acc0 = fma(vec4f(opA(ba, m0, k)), bv, acc0);
+      acc1 = fma(vec4f(opA(ba, m0 + 1u, k)), bv, acc1);
+      acc2 = fma(vec4f(opA(ba, m0 + 2u, k)), bv, acc2);
+      acc3 = fma(vec4f(opA(ba, m0 + 3u, k)), bv, acc3);
+    }
+  }
+  storeRow(bo, bo, m0, n0, acc0);
+  storeRow(bo, bo, m0 + 1u, n0, acc1);
+  storeRow(bo, bo, m0 + 2u, n0, acc2);
+  storeRow(bo, bo, m0 + 3u, n0, acc3);
+}
+
 // Adds the split-K partials (bound at a) of each output in slice order, then finishes it. 1-D grid over
 // outBatches · M · N, folded into y.
 @compute @workgroup_size(256)

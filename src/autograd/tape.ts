@@ -50,6 +50,13 @@ export class Tape {
     return this.engine.reshape(t, t.shape);
   }
 
+  /** A differentiable view with another shape (same element count, shared storage). */
+  reshape(t: Tensor, shape: readonly number[]): Tensor {
+    const out = this.engine.reshape(t, shape);
+    this.record([t], [out], ([g]) => [g ? this.engine.reshape(g, t.shape) : null]);
+    return out;
+  }
+
   /** Ops call this after computing `outputs`; returns whether a node was recorded. */
   record(inputs: Tensor[], outputs: Tensor[], backward: BackwardFn): boolean {
     if (!this.recording || !inputs.some((t) => t.requiresGrad)) return false;
@@ -91,7 +98,8 @@ export class Tape {
           stored.add(g);
         }
       });
-      for (const t of [...gOut, ...gIn]) if (t && t !== seed && !stored.has(t)) e.release(t);
+      const bases = new Set([...stored].map((t) => t.base));
+      for (const t of [...gOut, ...gIn]) if (t && t !== seed && !stored.has(t) && !bases.has(t)) e.release(t);
     }
     this.nodes = [];
     const leaves = new Map<Tensor, Tensor>();

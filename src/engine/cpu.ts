@@ -34,6 +34,11 @@ export class CpuEngine implements Engine {
     return this.make(shape, dtype, out);
   }
 
+  write(t: Tensor, data: ArrayLike<number>): void {
+    if (data.length !== t.size) throw new Error(`write: ${data.length} values for ${t}`);
+    t.cpu.set(data);
+  }
+
   reshape(t: Tensor, shape: Shape): Tensor {
     if (shapeSize(shape) !== t.size) throw new Error(`reshape: [${t.shape.join(',')}] has ${t.size} elements, [${shape.join(',')}] needs ${shapeSize(shape)}`);
     return new Tensor(this, shape, t.dtype, t.storage, t.base ?? t);

@@ -23,6 +23,8 @@ export interface Engine {
   empty(shape: Shape, dtype?: DType): Tensor;
   zeros(shape: Shape, dtype?: DType): Tensor;
   fromArray(data: ArrayLike<number>, shape: Shape, dtype?: DType): Tensor;
+  /** Overwrite a tensor's contents from the CPU (same element count). */
+  write(t: Tensor, data: ArrayLike<number>): void;
   /** A view with another shape over the same storage (same element count); released with its base. */
   reshape(t: Tensor, shape: Shape): Tensor;
   /** A view of `size(shape)` elements from `elementOffset` (256-byte aligned on the GPU); released with its base. */

@@ -93,6 +93,7 @@ export class GpuEngine implements Engine {
 
   /** Overwrite a tensor's contents from the CPU. */
   write(t: Tensor, data: ArrayLike<number>): void {
+    if (data.length !== t.size) throw new Error(`write: ${data.length} values for ${t}`);
     const arr = t.dtype === 'f32' ? Float32Array.from(data) : t.dtype === 'i32' ? Int32Array.from(data) : Uint32Array.from(data);
     // queue.writeBuffer lands before any not-yet-submitted command: submit those first, since a pooled
     // buffer may still be read by them under its previous owner.

@@ -35,8 +35,11 @@ export interface ViewGeometry {
 /** A matmul operand: a tensor [..., rows, cols] (a batch over the leading dims) or an explicit view. */
 export type MatrixArg = Tensor | MatrixView;
 
-/** Workgroup tiles (rows × cols of C per workgroup). Each thread computes a 4×4 block. */
-export type MatmulTile = '64x64' | '32x32' | '64x16' | '16x64' | '256x4' | '4x256';
+/**
+ * Workgroup tiles (rows × cols of C per workgroup). Each thread computes a 4×4 block. 'direct' is 32×32
+ * without workgroup memory: the default on software adapters, where barriers are very costly.
+ */
+export type MatmulTile = '64x64' | '32x32' | '64x16' | '16x64' | '256x4' | '4x256' | 'direct';
 
 /** Forces kernel choices that are otherwise picked from the shape (tests and benchmarks). */
 export interface MatmulTuning {
@@ -70,7 +73,7 @@ export interface MatmulOptions {
 /** The options of the differentiable matmul (results are always fresh tensors). */
 export type MatmulGradOptions = Omit<MatmulOptions, 'out' | 'accumulate'>;
 
-const TILES: Record<MatmulTile, { wgX: number; wgY: number; tileK: number }> = {
+const TILES: Record<Exclude<MatmulTile, 'direct'>, { wgX: number; wgY: number; tileK: number }> = {
   '64x64': { wgX: 16, wgY: 16, tileK: 16 },
   '32x32': { wgX: 8, wgY: 8, tileK: 32 },
   '64x16': { wgX: 4, wgY: 16, tileK: 32 },
@@ -242,7 +245,8 @@ function vec4Ok(v: MatrixView, stride: number): boolean {
 
 function runGpu(e: GpuEngine, p: Plan): void {
   const { M, N, K, a, b, c } = p;
-  const tile = p.tuning.tile ?? chooseTile(M, N, p.outBatches);
+  const tile = p.tuning.tile ?? (e.handle.info.isSoftware ? 'direct' : chooseTile(M, N, p.outBatches));
+  if (tile === 'direct') return runDirect(e, p);
   const { wgX, wgY, tileK } = TILES[tile];
   const tilesN = Math.ceil(N / (4 * wgX)), tilesM = Math.ceil(M / (4 * wgY));
   const kTiles = Math.ceil(K / tileK);
@@ -273,6 +277,21 @@ function runGpu(e: GpuEngine, p: Plan): void {
   e.run({ shader: 'matmul', entry: 'matmul', constants, params: params(layout | FLAG_PARTIAL), buffers: [a.tensor, b.tensor, partials, a.tensor, a.tensor, b.tensor], workgroups });
   e.run({ shader: 'matmul', entry: 'splitk_sum', params: params(finalFlags), buffers: [partials, null, c.tensor, p.bias ?? partials], workgroups: e.grid(p.outBatches * M * N, 256) });
   e.release(partials);
+}
+
+function runDirect(e: GpuEngine, p: Plan): void {
+  const { M, N, K, a, b, c } = p;
+  const sA = strideOf(a, p.batch), sB = strideOf(b, p.batch);
+  const flags = (p.transA ? FLAG_TRANS_A : 0) | (p.transB ? FLAG_TRANS_B : 0) | (p.accumulate ? FLAG_ACCUMULATE : 0) | (p.bias ? FLAG_BIAS : 0);
+  const params = [
+    M, N, K, 0, p.reduce ? p.batch : 1, p.outBatches, 1, 0, flags,
+    a.offset, a.rows > 1 ? a.rowStride : 0, sA,
+    b.offset, b.rows > 1 ? b.rowStride : 0, sB,
+    c.offset, c.rowStride, p.outBatches > 1 ? c.batchStride : 0, f32(p.alpha),
+  ];
+  const tilesN = Math.ceil(N / 32), tilesM = Math.ceil(M / 32);
+  if (Math.max(tilesN, tilesM, p.outBatches) > e.maxWorkgroupsPerDim) throw new Error(`matmul: ${p.outBatches}×${M}×${N} exceeds the workgroup grid`);
+  e.run({ shader: 'matmul', entry: 'matmul_direct', params, buffers: [a.tensor, b.tensor, c.tensor, p.bias ?? a.tensor], workgroups: [tilesN, tilesM, p.outBatches] });
 }
 
 function runCpu(p: Plan): void {

@@ -288,7 +288,8 @@ export class Ema {
   constructor(
     readonly engine: Engine,
     params: Tensor,
-    readonly decay = 0.999,
+    /** Mutable: the UI may change the EMA rate while training runs. */
+    public decay = 0.999,
   ) {
     this.shadow = engine.keep(engine.zeros(params.shape));
     emaUpdate(engine, this.shadow, params, 0);

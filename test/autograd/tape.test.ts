@@ -41,3 +41,15 @@ describe('tape', () => {
     expect(() => tape.backward(cpu.fromArray([1], [1]))).toThrow(/does not depend/);
   });
 });
+
+describe('tape.reshape', () => {
+  it('passes gradients through a view and keeps the storage alive while the view is in use', () => {
+    const tape = new Tape(cpu);
+    const x = tape.watch(cpu.fromArray([1, 2, 3, 4], [2, 2]));
+    const flat = tape.reshape(scale(tape, x, 3), [4]);
+    const out = add(tape, flat, flat);
+    const g = tape.backward(out, cpu.fromArray([1, 2, 3, 4], [4]));
+    expect(g.get(x)!.shape).toEqual([2, 2]);
+    expect(Array.from(g.get(x)!.f64)).toEqual([6, 12, 18, 24]);
+  });
+});
