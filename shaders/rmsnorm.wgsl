@@ -42,6 +42,8 @@ fn slot(t: u32, wid: vec3u, nwg: vec3u) -> Slot {
 
 // Tree-sum of sh over the lanes of t's row (each thread stored its partial at sh[t]); every thread gets its row's total.
 fn row_sum(t: u32, lane: u32) -> f32 {
+  // One thread per row (software adapters, where barriers cost far more than a serial loop): no exchange.
+  if (p.lanes == 1u) { return sh[t]; }
   for (var s = p.lanes / 2u; s > 0u; s >>= 1u) {
     workgroupBarrier();
     if (lane < s) { sh[t] += sh[t + s * p.laneDiv]; }

@@ -6,6 +6,9 @@ export interface ParsedArgs {
   overrides: [string, string][];
 }
 
+/** Config fields outside the model/optim/data sections that may be set as plain flags. */
+const TOP_LEVEL = ['evalEvery', 'evalSamples'];
+
 /** `--name value` and `--name=value`; a flag without value reads "true". Dotted names are config overrides. */
 export function parseArgs(argv: readonly string[], known: readonly string[]): ParsedArgs {
   const flags = new Map<string, string>();
@@ -15,7 +18,7 @@ export function parseArgs(argv: readonly string[], known: readonly string[]): Pa
     if (!a.startsWith('--')) throw new Error(`unexpected argument "${a}" (flags look like --name value)`);
     let [name, value] = a.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
     if (value === undefined) value = i + 1 < argv.length && !argv[i + 1].startsWith('--') ? argv[++i] : 'true';
-    if (name.includes('.')) overrides.push([name, value]);
+    if (name.includes('.') || TOP_LEVEL.includes(name)) overrides.push([name, value]);
     else if (known.includes(name)) flags.set(name, value);
     else throw new Error(`unknown flag --${name}; known: ${known.map((k) => `--${k}`).join(' ')}, or a config field such as --model.hidden 32`);
   }

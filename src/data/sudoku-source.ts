@@ -6,7 +6,7 @@ import { sudokuToString } from './sudoku-text';
 
 export interface SudokuSourceOptions {
   size: SudokuSize;
-  /** 0 = many givens (easy) … 1 = minimal puzzles. */
+  /** Fraction of cells blanked: 0.1 leaves 90% of the givens … 1 = minimal puzzles. */
   difficulty: number;
   trainPuzzles: number;
   testPuzzles: number;
@@ -15,9 +15,9 @@ export interface SudokuSourceOptions {
   seed: number;
 }
 
-/** Givens to keep for a difficulty: a linear knob from 60% of the cells down to a minimal puzzle. */
+/** Givens to keep for a difficulty: the fraction of cells blanked (1 = as many as uniqueness allows, a minimal puzzle). */
 export function sudokuClues(size: SudokuSize, difficulty: number): number {
-  return difficulty >= 1 ? 0 : Math.round(size * size * 0.6 * (1 - difficulty));
+  return difficulty >= 1 ? 0 : Math.round(size * size * (1 - difficulty));
 }
 
 /**

@@ -300,17 +300,30 @@ function runCpu(p: Plan): void {
   const sA = strideOf(a, p.batch), sB = strideOf(b, p.batch);
   const [amk, akk] = transA ? [1, a.rowStride] : [a.rowStride, 1];
   const [bkk, bnk] = transB ? [1, b.rowStride] : [b.rowStride, 1];
+  // Rows of op(A) and columns of op(B) are packed contiguously so the inner product runs over unit strides
+  // (the twin doubles as the CPU training backend, where this is most of the time).
+  const Ap = new Float64Array(M * K), Bp = new Float64Array(N * K), S = new Float64Array(M * N);
   for (let bo = 0; bo < p.outBatches; bo++) {
     const [b0, b1] = p.reduce ? [0, p.batch] : [bo, bo + 1];
+    S.fill(0);
+    for (let bi = b0; bi < b1; bi++) {
+      const a0 = a.offset + bi * sA, bb0 = b.offset + bi * sB;
+      for (let m = 0; m < M; m++) for (let k = 0; k < K; k++) Ap[m * K + k] = A[a0 + m * amk + k * akk];
+      for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) Bp[n * K + k] = B[bb0 + n * bnk + k * bkk];
+      for (let m = 0; m < M; m++) {
+        const ar = m * K;
+        for (let n = 0; n < N; n++) {
+          const br = n * K;
+          let d = 0;
+          for (let k = 0; k < K; k++) d += Ap[ar + k] * Bp[br + k];
+          S[m * N + n] += d;
+        }
+      }
+    }
     for (let m = 0; m < M; m++) {
       for (let n = 0; n < N; n++) {
-        let s = 0;
-        for (let bi = b0; bi < b1; bi++) {
-          const ai = a.offset + bi * sA + m * amk, bj = b.offset + bi * sB + n * bnk;
-          for (let k = 0; k < K; k++) s += A[ai + k * akk] * B[bj + k * bkk];
-        }
         const i = c.offset + bo * c.batchStride + m * c.rowStride + n;
-        let r = alpha * s;
+        let r = alpha * S[m * N + n];
         if (p.accumulate) r += C[i];
         if (bias) r += bias[n];
         C[i] = r;

@@ -11,10 +11,15 @@ import { f32 } from '../gpu/params';
  */
 export type NormAxis = 'channel' | 'sequence';
 
+/** 'serial': one thread per row; 'parallel': a workgroup tree per row; default: serial on software adapters. */
+export type NormThreads = 'serial' | 'parallel';
+
 export interface AddRmsNormOptions {
   axis: NormAxis;
   /** Added to mean(x²) before the reciprocal square root; TRM uses 1e-5. */
   eps?: number;
+  /** Force a thread mapping (tests cover both); by default chosen per adapter. */
+  threads?: NormThreads;
 }
 
 export const RMSNORM_EPS = 1e-5;
@@ -41,7 +46,20 @@ function nextPow2(n: number): number {
   return p;
 }
 
-function layout(shape: Shape, axis: NormAxis, what: string): Layout {
+/**
+ * How rows map to threads. `serial` gives each row one thread (no workgroup exchange), which software adapters
+ * run far faster: SwiftShader implements each barrier as a switch between all invocations of the workgroup.
+ */
+function layout(shape: Shape, axis: NormAxis, what: string, serial = false): Layout {
+  const l = parallelLayout(shape, axis, what);
+  return serial ? { ...l, lanes: 1, laneDiv: 1, rowDiv: 1 } : l;
+}
+
+function serialOn(e: Engine, threads?: NormThreads): boolean {
+  return threads ? threads === 'serial' : e.kind === 'gpu' && (e as GpuEngine).handle.info.isSoftware;
+}
+
+function parallelLayout(shape: Shape, axis: NormAxis, what: string): Layout {
   if (axis === 'channel') {
     if (shape.length < 1) throw new Error(`${what}: channel axis needs a tensor of rank ≥ 1, got a scalar`);
     const d = shape[shape.length - 1];
@@ -87,7 +105,7 @@ export function addRmsNormForward(e: Engine, a: Tensor, b: Tensor | null, opts: 
   }
   const eps = opts.eps ?? RMSNORM_EPS;
   if (!(eps >= 0) || !Number.isFinite(eps)) throw new Error(`${what}: eps must be a finite number ≥ 0, got ${eps}`);
-  const l = layout(a.shape, opts.axis, what);
+  const l = layout(a.shape, opts.axis, what, serialOn(e, opts.threads));
   const y = e.empty(a.shape);
   const rstd = e.empty(l.rstdShape);
   if (e.kind === 'gpu') {
@@ -119,13 +137,13 @@ export function addRmsNormForward(e: Engine, a: Tensor, b: Tensor | null, opts: 
  * dx = rstd·(dy − y·mean(dy·y)) over `axis`, from the forward's y and rstd. This is the gradient of both a and
  * b; `outputs: 2` writes it into two tensors in the same dispatch (one each for a and b).
  */
-export function addRmsNormBackward(e: Engine, dy: Tensor, y: Tensor, rstd: Tensor, axis: NormAxis, outputs: 1 | 2 = 1): Tensor[] {
+export function addRmsNormBackward(e: Engine, dy: Tensor, y: Tensor, rstd: Tensor, axis: NormAxis, outputs: 1 | 2 = 1, threads?: NormThreads): Tensor[] {
   const what = 'addRmsNormBackward';
   checkF32(dy, what, 'dy');
   checkF32(y, what, 'y');
   checkF32(rstd, what, 'rstd');
   assertShape(dy, y.shape, `${what} (dy vs y)`);
-  const l = layout(y.shape, axis, what);
+  const l = layout(y.shape, axis, what, serialOn(e, threads));
   assertShape(rstd, l.rstdShape, `${what} (rstd)`);
   const dx = Array.from({ length: outputs }, () => e.empty(y.shape));
   if (e.kind === 'gpu') {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Tape } from '../../src/autograd/tape';
 import type { Shape, Tensor } from '../../src/engine/tensor';
-import { addRmsNorm, addRmsNormBackward, addRmsNormForward, type NormAxis } from '../../src/ops/rmsnorm';
+import { addRmsNorm, addRmsNormBackward, addRmsNormForward, type NormAxis, type NormThreads } from '../../src/ops/rmsnorm';
 import { both, cpu, gpuEngine, parity, randn, relError } from '../helpers/engines';
 import { gradCheck } from '../helpers/gradcheck';
 
@@ -105,18 +105,18 @@ const LONG: { axis: NormAxis; shape: number[]; scale: number }[] = [
 ];
 const CASES = [...AXES.flatMap((axis) => SHAPES.map((shape) => ({ axis, shape, scale: 1 }))), ...LONG];
 
-async function checkParity(axis: NormAxis, shape: Shape, scale: number): Promise<void> {
+async function checkParity(axis: NormAxis, shape: Shape, scale: number, threads: NormThreads): Promise<void> {
   const e = await gpuEngine();
   const n = shape.reduce((x, y) => x * y, 1);
-  const label = `${axis} [${shape.join(',')}] scale ${scale}`;
+  const label = `${axis} [${shape.join(',')}] scale ${scale} ${threads}`;
   const seed = shape[0] * 10007 + shape[1] * 101 + shape[2];
   const [ca, ga] = both(e, randn(n, seed, scale), shape);
   const [cb, gb] = both(e, randn(n, seed + 1, scale), shape);
   const [cdy, gdy] = both(e, randn(n, seed + 2), shape);
-  const plainC = addRmsNormForward(cpu, ca, null, { axis }), plainG = addRmsNormForward(e, ga, null, { axis });
+  const plainC = addRmsNormForward(cpu, ca, null, { axis }), plainG = addRmsNormForward(e, ga, null, { axis, threads });
   await parity('rmsnorm.forward', `${label} plain y`, plainG.y, plainC.y, TOL_FORWARD);
   await parity('rmsnorm.forward', `${label} plain rstd`, plainG.rstd, plainC.rstd, TOL_FORWARD);
-  const resC = addRmsNormForward(cpu, ca, cb, { axis }), resG = addRmsNormForward(e, ga, gb, { axis });
+  const resC = addRmsNormForward(cpu, ca, cb, { axis }), resG = addRmsNormForward(e, ga, gb, { axis, threads });
   await parity('rmsnorm.forward', `${label} residual y`, resG.y, resC.y, TOL_FORWARD);
   await parity('rmsnorm.forward', `${label} residual rstd`, resG.rstd, resC.rstd, TOL_FORWARD);
   // Backward from the same (f32-rounded) y and rstd on both sides, so only the backward kernel is measured.
@@ -128,17 +128,18 @@ async function checkParity(axis: NormAxis, shape: Shape, scale: number): Promise
   const [cy, gy] = both(e, fwd.y.f64, shape);
   const [cr, gr] = both(e, fwd.rstd.f64, fwd.rstd.shape);
   const [dxC] = addRmsNormBackward(cpu, cdy, cy, cr, axis);
-  const [dxG] = addRmsNormBackward(e, gdy, gy, gr, axis);
+  const [dxG] = addRmsNormBackward(e, gdy, gy, gr, axis, 1, threads);
   await parity('rmsnorm.backward', label, dxG, dxC, TOL_BACKWARD);
-  const [daG, dbG] = addRmsNormBackward(e, gdy, gy, gr, axis, 2);
+  const [daG, dbG] = addRmsNormBackward(e, gdy, gy, gr, axis, 2, threads);
   await parity('rmsnorm.backward_residual', `${label} da`, daG, dxC, TOL_BACKWARD);
   await parity('rmsnorm.backward_residual', `${label} db`, dbG, dxC, TOL_BACKWARD);
   for (const t of [ga, gb, gdy, plainG.y, plainG.rstd, resG.y, resG.rstd, gy, gr, dxG, daG, dbG]) e.release(t);
 }
 
 describe('rmsnorm GPU matches the CPU twin (forward 1e-5, backward 1e-5)', () => {
-  it.each(CASES)('$axis axis [$shape] scale $scale', async ({ axis, shape, scale }) => {
-    await checkParity(axis, shape, scale);
+  it.each(CASES)('$axis axis [$shape] scale $scale (parallel and serial threads)', async ({ axis, shape, scale }) => {
+    await checkParity(axis, shape, scale, 'parallel');
+    await checkParity(axis, shape, scale, 'serial');
   });
 
   it('rows of length 1 at eps 1e-5: backward error within f32 rounding of rstd·|dy| (backward stable)', async () => {
@@ -192,8 +193,8 @@ describe('rmsnorm GPU matches the CPU twin (forward 1e-5, backward 1e-5)', () =>
     try {
       // channel [2,33,17]: 66 rows, 8 per workgroup; sequence [3,17,65]: 195 rows, 32 per workgroup.
       expect([e.grid(66, 8), e.grid(195, 32)]).toEqual([[5, 2], [4, 2]]);
-      await checkParity('channel', [2, 33, 17], 1);
-      await checkParity('sequence', [3, 17, 65], 1);
+      await checkParity('channel', [2, 33, 17], 1, 'parallel');
+      await checkParity('sequence', [3, 17, 65], 1, 'parallel');
     } finally {
       limit.maxWorkgroupsPerDim = saved;
     }
