@@ -9,7 +9,7 @@ import { arcSource } from '../data/arc-source';
 import { parseCheckpoint, restoreCheckpoint } from '../io/checkpoint';
 import { evaluateSource } from '../trm/evaluate';
 import { Trainer } from '../trm/trainer';
-import { parseArgs } from './args';
+import { applyOverrides, parseArgs } from './args';
 import { createNodeEngine, loadArcTasksFromDisk } from './node-env';
 
 const HELP = `usage: npm run eval -- --checkpoint CKPT [--data SPEC] [--n N] [--backend gpu|cpu]
@@ -17,7 +17,8 @@ const HELP = `usage: npm run eval -- --checkpoint CKPT [--data SPEC] [--n N] [--
   --data FILE.txt    Sudoku puzzles, one per line (. or 0 blank, optional ,solution; solved when absent)
   --data FILE.maze   one maze in the "# SGo" charset
   --data DIR|FILE    ARC: a folder of task JSON (or training/ + evaluation/), or Kaggle combined files
-  --n N              evaluate the first N examples (ARC: about N examples' worth of whole tasks)`;
+  --n N              evaluate the first N examples (ARC: about N examples' worth of whole tasks)
+  --data.FIELD V     change how the test split is generated, e.g. --data.testPuzzles 1000`;
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -25,11 +26,12 @@ async function main(): Promise<void> {
     console.log(HELP);
     return;
   }
-  const { flags } = parseArgs(argv, ['checkpoint', 'data', 'n', 'backend']);
+  const { flags, overrides } = parseArgs(argv, ['checkpoint', 'data', 'n', 'backend']);
   const path = flags.get('checkpoint');
   if (!path) throw new Error('--checkpoint is required');
   const ck = parseCheckpoint(new Uint8Array(readFileSync(path)), path);
-  const cfg = ck.meta.config;
+  if (overrides.some(([k]) => !k.startsWith('data.'))) throw new Error('eval takes overrides of data fields only (e.g. --data.testPuzzles 1000); the model is the checkpoint\'s');
+  const cfg = applyOverrides(ck.meta.config, overrides);
   const spec = flags.get('data') ?? 'test';
   let source: DataSource;
   if (spec === 'test') {

@@ -95,9 +95,9 @@ export class TrmModel {
     }
     y = f(y, z);
     observe?.({ kind: 'y', cycle: m.T - 1, update: m.n, value: y });
-    const logits = matmul(tape, matrixView(y, { batch: B, rows: L, cols: D, offset: P * D, batchStride: S * D }), weights.get(NAMES.lmHead)!, { transB: true });
+    const logits = matmul(tape, matrixView(y, { batch: B, rows: L, cols: D, offset: P * D, batchStride: S * D }), weights.get(NAMES.lmHead)!, { transB: true, shape: [B, L, this.data.vocabSize] });
     const halt = this.haltHead(weights);
-    const qHalt = matmul(tape, matrixView(y, { rows: B, cols: D, rowStride: S * D }), halt.w, { transB: true, bias: halt.b });
+    const qHalt = matmul(tape, matrixView(y, { rows: B, cols: D, rowStride: S * D }), halt.w, { transB: true, bias: halt.b, shape: [B, 1] });
     return { y, z, logits, qHalt };
   }
 }

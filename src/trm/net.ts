@@ -31,9 +31,11 @@ export function block(tape: Tape, m: ModelConfig, dims: ModelDims, weights: Weig
   } else {
     // Token mixer on the transposed [B, D, S] tensor, folded into matmul flags: gu[b] = h[b]ᵀ·W_guᵀ,
     // mixed[b] = W_down·swiglu(gu[b])ᵀ lands back in [B, S, D].
-    const gu = matmul(tape, matrixView(h), w(weights, NAMES.layer(i, 'mlp_t.gate_up_proj.weight')), { transA: true, transB: true });
+    const [B, S, D] = h.shape;
+    const wgu = w(weights, NAMES.layer(i, 'mlp_t.gate_up_proj.weight'));
+    const gu = matmul(tape, matrixView(h), wgu, { transA: true, transB: true, shape: [B, D, wgu.dim(0)] });
     const s = swiglu(tape, gu);
-    const mixed = matmul(tape, w(weights, NAMES.layer(i, 'mlp_t.down_proj.weight')), matrixView(s), { transB: true });
+    const mixed = matmul(tape, w(weights, NAMES.layer(i, 'mlp_t.down_proj.weight')), matrixView(s), { transB: true, shape: [B, S, D] });
     h = addRmsNorm(tape, h, mixed, { axis: 'sequence', eps });
   }
   const gu = linear(tape, h, w(weights, NAMES.layer(i, 'mlp.gate_up_proj.weight')));

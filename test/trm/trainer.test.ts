@@ -90,3 +90,12 @@ describe('TRM trainer', () => {
     expect(() => parseCheckpoint(bytes.subarray(0, 100), 'cut.safetensors')).toThrow(/cut\.safetensors/);
   });
 });
+
+it('evaluates a single example (batch of one) like a batch', async () => {
+  const cfg = tinyConfig();
+  const src = source(cfg);
+  const tr = new Trainer(cpu, cfg, src);
+  const one = await tr.evaluate(src.evalExamples().slice(0, 1));
+  expect(one.examples).toBe(1);
+  tr.release();
+});
