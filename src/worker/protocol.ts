@@ -1,0 +1,47 @@
+// The typed message protocol between the page and the training/inference worker. The worker owns the
+// engine (WebGPU, or the CPU twin where WebGPU is missing), the trainer and the data; the page only renders.
+import type { DatasetInfo, Example } from '../data/dataset';
+import type { ArcTask } from '../data/grid';
+import type { ArcTaskSplit } from '../data/sources';
+import type { TrainConfig } from '../trm/config';
+import type { FullEvalResult } from '../trm/evaluate';
+import type { RecursionTrace } from '../trm/trace';
+import type { TrainMetrics } from '../trm/trainer';
+
+export type RunState = 'idle' | 'running' | 'paused' | 'done' | 'error';
+
+export type Backend = 'gpu' | 'cpu';
+
+export type WorkerRequest =
+  /** Open the engine: WebGPU when present ('auto'), else the CPU fallback. */
+  | { type: 'init'; backend: 'auto' | Backend }
+  /** Build a fresh model, optimizer and data for a config (ARC configs bring their tasks). */
+  | { type: 'create-run'; runId: string; config: TrainConfig; arcTasks?: ArcTaskSplit }
+  /** Replace the current run by a checkpoint (its config and weights; training can continue). */
+  | { type: 'load-checkpoint'; runId: string; bytes: ArrayBuffer; name: string; arcTasks?: ArcTaskSplit }
+  | { type: 'start' }
+  | { type: 'pause' }
+  | { type: 'stop' }
+  /** Settings that apply to the running optimizer without a restart. */
+  | { type: 'set-live'; lr?: number; ema?: number }
+  | { type: 'save-checkpoint'; requestId: number }
+  /** Run the model on one example, capturing every recursion step. */
+  | { type: 'trace'; requestId: number; example: Example }
+  | { type: 'evaluate'; requestId: number; limit?: number }
+  /** ARC test-time training of the task's puzzle embedding (optionally the whole network) on its demonstrations. */
+  | { type: 'adapt'; requestId: number; task: ArcTask; steps: number; wholeNetwork: boolean };
+
+export type LiveMetrics = TrainMetrics & { samplesPerSec: number; etaSec: number };
+
+export type WorkerEvent =
+  | { type: 'ready'; backend: Backend; adapter: string; features: string[]; fallbackReason?: string }
+  | { type: 'run-created'; runId: string; config: TrainConfig; info: DatasetInfo; paramCount: number; step: number }
+  | { type: 'state'; runId: string; state: RunState; step: number; steps: number }
+  | { type: 'metrics'; runId: string; metrics: LiveMetrics }
+  | { type: 'eval'; runId: string; step: number; result: FullEvalResult; requestId?: number }
+  | { type: 'checkpoint'; requestId: number; bytes: ArrayBuffer }
+  | { type: 'trace'; requestId: number; trace: RecursionTrace }
+  | { type: 'adapt-progress'; requestId: number; step: number; steps: number; loss: number }
+  | { type: 'adapt-done'; requestId: number; puzzleId: number }
+  | { type: 'memory'; bytes: number; buffers: number; liveTensors: number }
+  | { type: 'error'; message: string; requestId?: number };
