@@ -4,6 +4,7 @@ import type { Engine } from '../../src/engine/engine';
 import type { DType, Shape, Tensor } from '../../src/engine/tensor';
 import { GpuEngine } from '../../src/gpu/engine';
 import { requestNodeGpu } from '../../src/gpu/node';
+import { mulberry32 } from '../../src/nn/init';
 
 let gpu: Promise<GpuEngine> | null = null;
 
@@ -19,17 +20,8 @@ export function gpuEngine(): Promise<GpuEngine> {
 
 export const cpu = new CpuEngine();
 
-/** Deterministic pseudo-random numbers (mulberry32) so failures reproduce. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random numbers so failures reproduce. */
+export const rng = mulberry32;
 
 export function randn(n: number, seed: number, scale = 1): Float64Array {
   const r = rng(seed);
