@@ -65,8 +65,8 @@ export const PRESETS = {
     { steps: 440000, evalEvery: 44000, evalSamples: 400 },
     PAPER,
   ),
-  /** Minimal 4×4 puzzles (as few givens as uniqueness allows). Trains on a laptop CPU in about 40 minutes. */
-  'sudoku-4x4': preset({ hidden: 32, puzzleEmbDim: 32 }, { lr: 1e-3, batchSize: 64 }, { kind: 'sudoku', size: 4, difficulty: 1, trainPuzzles: 1000, testPuzzles: 1000, augment: true }, { steps: 3000, evalEvery: 250, evalSamples: 300 }),
+  /** Minimal 4×4 puzzles (as few givens as uniqueness allows); public/checkpoints/sudoku-4x4.safetensors is this run. */
+  'sudoku-4x4': preset({ hidden: 32, puzzleEmbDim: 32 }, { lr: 1e-3, batchSize: 64 }, { kind: 'sudoku', size: 4, difficulty: 1, trainPuzzles: 1000, testPuzzles: 1000, augment: true }, { steps: 2000, evalEvery: 250, evalSamples: 300 }),
   'sudoku-6x6': preset({ hidden: 96 }, {}, { kind: 'sudoku', size: 6, difficulty: 1, trainPuzzles: 2000, testPuzzles: 1000, augment: true }, { steps: 4000, evalEvery: 500 }),
   'sudoku-9x9-small': preset({ hidden: 128, T: 3, n: 4, nSup: 8 }, { batchSize: 128 }, { kind: 'sudoku', size: 9, difficulty: 0.5, trainPuzzles: 5000, testPuzzles: 1000, augment: true }, { steps: 10000, evalEvery: 1000 }),
   maze: preset({ variant: 'attention', posEncoding: 'rope', heads: 4 }, {}, { kind: 'maze', size: 8, minPathLength: 10, trainMazes: 2000, testMazes: 500, augment: true }, { steps: 4000, evalEvery: 500 }),
