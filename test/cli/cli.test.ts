@@ -52,6 +52,14 @@ describe('headless CLI', () => {
     expect(resumed.filter((l) => l.type === 'train').map((l) => l.step)).toEqual([8]);
   });
 
+  it('the shipped sudoku-4x4 checkpoint solves fresh held-out puzzles (≥ 95% exact)', () => {
+    const e = run('eval', ['--checkpoint', 'public/checkpoints/sudoku-4x4.safetensors', '--n', '200', '--backend', 'cpu']);
+    expect(e.code).toBe(0);
+    expect(e.out).toMatch(/examples\s+200/);
+    const exact = Number(/exact accuracy\s+([\d.]+)%/.exec(e.out)![1]);
+    expect(exact).toBeGreaterThanOrEqual(95);
+  });
+
   it('bad input gets a clear error naming the problem', () => {
     expect(run('train', ['--preset', 'nope']).err).toMatch(/unknown preset "nope"; choose one of: .*sudoku-4x4/);
     expect(run('train', ['--preset', 'maze', '--model.heads', '5', '--steps', '1']).err).toMatch(/model\.heads: hidden size 64 is not divisible by 5 heads/);
