@@ -1,0 +1,460 @@
+/**
+ * The training store: engine status, the current run with its chart history, the runs table, live settings,
+ * the draft config (shared in the URL), autosave. Actions talk to the worker through a TrainClient; the state
+ * transitions are the pure functions of train-model.ts.
+ */
+import { useEffect, useState } from 'react';
+import { createStore, useStore, type StoreApi } from 'zustand';
+import type { Example } from '../data/dataset';
+import type { ArcTask } from '../data/grid';
+import type { ArcTaskSplit } from '../data/sources';
+import { openBrowserStorage, type RunStorage } from '../io/browser-storage';
+import { decodeUrlState, nearestPreset, writeHash } from '../io/url-state';
+import { configIssues, type TrainConfig } from '../trm/config';
+import { getPreset, type PresetName } from '../trm/presets';
+import type { RecursionTrace } from '../trm/trace';
+import { createWorkerClient, type TrainClient } from '../worker/client';
+import type { Backend, WorkerEvent } from '../worker/protocol';
+import { setConfigField, type FieldValue } from './config-edit';
+import { isHistory, type History } from './history';
+import { applyEvent, autosaveDue, initialState, runCreated, setError, type ErrorSlot, type EvalPoint, type RunSummary, type TrainState } from './train-model';
+
+/** What an autosave keeps beside the checkpoint. */
+export interface SavedRunMeta {
+  version: 1;
+  runId: string;
+  name: string;
+  createdAt: number;
+  step: number;
+  wasRunning: boolean;
+  history: History;
+  evals: EvalPoint[];
+}
+
+export interface BootOptions {
+  /** A checkpoint to open when there is no autosave (the bundled trained model). */
+  fallback?: () => Promise<{ bytes: ArrayBuffer; name: string } | null>;
+  backend?: 'auto' | Backend;
+}
+
+export interface TrainActions {
+  /** Start the engine, read the URL, restore the autosaved run (or open `fallback`). Safe to call twice. */
+  boot(opts?: BootOptions): Promise<void>;
+  /** (Re)open the engine, e.g. after the GPU device was lost; reopens the last autosave when there is one. */
+  initEngine(backend?: 'auto' | Backend): Promise<void>;
+  setPreset(name: PresetName): void;
+  setField(path: string, value: FieldValue): void;
+  setConfig(config: TrainConfig, preset?: PresetName): void;
+  /** ARC tasks for 'arc' configs (the datasets panel loads them). */
+  setArcTasks(tasks: ArcTaskSplit | null): void;
+  /** Start or resume; builds a run from the draft when there is none or the last one finished. */
+  start(): Promise<void>;
+  pause(): void;
+  stop(): void;
+  /** A fresh run (new weights) from the draft config, not started. */
+  reset(): Promise<void>;
+  setLiveLr(lr: number): void;
+  setLiveEma(ema: number): void;
+  /** The run's checkpoint as .safetensors bytes, with a file name. */
+  exportCheckpoint(): Promise<{ bytes: Uint8Array; fileName: string } | null>;
+  /** Open a checkpoint file (its config and weights); errors show in the 'checkpoint' slot. */
+  importCheckpoint(bytes: ArrayBuffer, name: string): Promise<boolean>;
+  /** Run the model on one example capturing every recursion step (`adapted`: the last Adapt's model). */
+  trace(example: Example, opts?: { adapted?: boolean }): Promise<RecursionTrace>;
+  /** Held-out (or training) examples of the run's data, with targets. */
+  examples(split: 'eval' | 'train', limit: number): Promise<Example[]>;
+  /** Evaluate on `limit` held-out examples (default: the run's evalSamples); the result lands in the eval history. */
+  evaluate(limit?: number): Promise<void>;
+  /** ARC test-time training on a new task, then voted pass@2 candidates per test input. */
+  adapt(task: ArcTask, steps: number, wholeNetwork: boolean, onProgress?: (step: number, steps: number, loss: number) => void): Promise<{ puzzleId: number; candidates: number[][][][] }>;
+  setPuzzle(puzzle: string | null): void;
+  toggleSelected(runId: string): void;
+  deleteRun(runId: string): void;
+  clearError(slot: ErrorSlot): void;
+  /** Autosave now (also runs every `autosaveEvery` steps and on pause/finish). */
+  saveNow(): Promise<void>;
+}
+
+export type TrainStore = TrainState & TrainActions & { arcTasks: ArcTaskSplit | null; autosaveEvery: number };
+
+export interface StoreDeps {
+  client: TrainClient;
+  /** Null: no browser storage (autosave off, said in the UI). */
+  storage: Promise<RunStorage<SavedRunMeta> | null>;
+  /** Initial URL hash ('' for none). */
+  hash?: string;
+  /** Called with the view to share whenever the draft or puzzle changes. */
+  onShare?: (s: { preset: PresetName; config: TrainConfig; puzzle: string | null }) => void;
+  /** Autosave every this many steps (default 200) … */
+  autosaveEvery?: number;
+  /** … but not sooner than this after the previous save (default AUTOSAVE_MIN_MS). */
+  autosaveMinMs?: number;
+  now?: () => number;
+}
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+export function createTrainStore(deps: StoreDeps): StoreApi<TrainStore> {
+  const { client } = deps;
+  const now = deps.now ?? Date.now;
+  const url = decodeUrlState(deps.hash ?? '');
+  let runCounter = 0;
+  let booted: Promise<void> | null = null;
+  let saveAgain = false;
+  const newRunId = () => `run-${now().toString(36)}-${(runCounter++).toString(36)}`;
+
+  const store = createStore<TrainStore>()((set, get) => {
+    const update = (f: (s: TrainState) => TrainState) => set((s) => f(s));
+    const fail = (slot: ErrorSlot, err: unknown) => update((s) => setError(s, slot, errorText(err)));
+    const storage = () => deps.storage.catch(() => null);
+
+    const saveRuns = async () => {
+      const st = await storage();
+      await st?.saveRuns(get().runs).catch((err: unknown) => fail('storage', err));
+    };
+
+    async function save(): Promise<void> {
+      const s = get(), run = s.run;
+      if (!run || !run.trainable) return;
+      const st = await storage();
+      if (!st) return;
+      if (get().storage.saving) {
+        saveAgain = true;
+        return;
+      }
+      update((x) => ({ ...x, storage: { ...x.storage, saving: true } }));
+      try {
+        const { bytes } = await client.request({ type: 'save-checkpoint' });
+        const cur = get().run;
+        if (!cur || cur.id !== run.id) return;
+        const meta: SavedRunMeta = { version: 1, runId: cur.id, name: cur.name, createdAt: cur.createdAt, step: cur.step, wasRunning: cur.state === 'running', history: cur.history, evals: cur.evals };
+        await st.save({ checkpoint: new Uint8Array(bytes), meta }, `the autosave at step ${cur.step}`);
+        update((x) => setError({ ...x, storage: { ...x.storage, lastSavedStep: cur.step, lastSavedAt: now() } }, 'storage', null));
+        await saveRuns();
+      } catch (err) {
+        fail('storage', err);
+      } finally {
+        update((x) => ({ ...x, storage: { ...x.storage, saving: false } }));
+        if (saveAgain) {
+          saveAgain = false;
+          void save();
+        }
+      }
+    }
+
+    const onEvent = (ev: WorkerEvent) => {
+      const before = get();
+      update((s) => applyEvent(s, ev));
+      const after = get();
+      if (ev.type === 'metrics' && autosaveDue(after, after.autosaveEvery, now(), deps.autosaveMinMs)) void save();
+      if (ev.type === 'state' && after.run?.id === ev.runId && before.run?.state !== ev.state) {
+        if (ev.state === 'paused' || ev.state === 'done') void save();
+        else void saveRuns();
+      }
+    };
+    client.on(onEvent);
+
+    const installed = (ev: Extract<WorkerEvent, { type: 'run-created' }>, opts: { name?: string; restored?: Parameters<typeof runCreated>[2]['restored'] } = {}) => {
+      const { restored } = opts;
+      update((s) => {
+        const next = runCreated(s, ev, { now: now(), ...opts });
+        return { ...next, storage: { ...next.storage, lastSavedStep: restored ? ev.step : null }, errors: { ...next.errors, run: undefined, checkpoint: undefined } };
+      });
+      void saveRuns();
+    };
+
+    const createRun = async (): Promise<boolean> => {
+      const { draft, arcTasks } = get();
+      const issues = configIssues(draft.config);
+      if (issues.length) {
+        fail('config', `Fix the config first: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`);
+        return false;
+      }
+      if (draft.config.data.kind === 'arc' && !arcTasks) {
+        fail('config', `Load the ${draft.config.data.source} tasks (Datasets) before training on them.`);
+        return false;
+      }
+      try {
+        const ev = await client.request({ type: 'create-run', runId: newRunId(), config: draft.config, arcTasks: draft.config.data.kind === 'arc' ? arcTasks ?? undefined : undefined });
+        installed(ev);
+        update((s) => setError(s, 'config', null));
+        return true;
+      } catch (err) {
+        fail('config', err);
+        return false;
+      }
+    };
+
+    const loadBytes = async (bytes: ArrayBuffer, name: string, restored?: SavedRunMeta): Promise<boolean> => {
+      try {
+        const { arcTasks } = get();
+        const ev = await client.request({ type: 'load-checkpoint', runId: restored?.runId ?? newRunId(), bytes, name, arcTasks: arcTasks ?? undefined }, [bytes]);
+        const r = restored && isHistory(restored.history) ? { history: restored.history, evals: Array.isArray(restored.evals) ? restored.evals : [], createdAt: restored.createdAt, name: restored.name } : undefined;
+        installed(ev, { restored: r, name: name.replace(/\.safetensors$/i, '') });
+        // The form follows an opened checkpoint, and a restored run unless the link named a config.
+        if (!restored || !url.configured) {
+          update((s) => ({ ...s, draft: { preset: nearestPreset(ev.config).preset, config: ev.config } }));
+          share();
+        }
+        return true;
+      } catch (err) {
+        fail('checkpoint', err);
+        return false;
+      }
+    };
+
+    const restoreAutosave = async (): Promise<boolean> => {
+      const st = await storage();
+      if (!st) return false;
+      try {
+        const saved = await st.load();
+        if (!saved) return false;
+        const buf = saved.checkpoint.slice().buffer as ArrayBuffer;
+        if (!(await loadBytes(buf, 'autosave.safetensors', saved.meta))) return false;
+        if (saved.meta.wasRunning && get().run?.state === 'paused') await get().start();
+        return true;
+      } catch (err) {
+        fail('storage', `Could not restore the autosaved run: ${errorText(err)}`);
+        return false;
+      }
+    };
+
+    return {
+      ...initialState({ preset: url.preset, config: url.config }),
+      puzzle: url.puzzle,
+      errors: url.errors.length ? { url: url.errors.join('\n') } : {},
+      arcTasks: null,
+      autosaveEvery: deps.autosaveEvery ?? 200,
+
+      boot(opts = {}) {
+        booted ??= (async () => {
+          void storage().then(async (st) => {
+            update((s) => ({ ...s, storage: { ...s.storage, kind: st?.store.kind ?? 'none' } }));
+            const runs = await st?.loadRuns().catch(() => null);
+            if (Array.isArray(runs)) update((s) => ({ ...s, runs: [...s.runs, ...(runs as RunSummary[]).filter((r) => r && !s.runs.some((x) => x.id === r.id))] }));
+          });
+          await get().initEngine(opts.backend ?? 'auto');
+          if (get().engine.status !== 'ready' || get().run) return;
+          if (await restoreAutosave()) return;
+          const fb = await opts.fallback?.().catch((err: unknown) => {
+            fail('checkpoint', err);
+            return null;
+          });
+          if (fb) await loadBytes(fb.bytes, fb.name);
+        })();
+        return booted;
+      },
+
+      async initEngine(backend = 'auto') {
+        update((s) => ({ ...s, engine: { ...s.engine, status: 'starting' }, errors: { ...s.errors, engine: undefined } }));
+        try {
+          await client.request({ type: 'init', backend });
+        } catch (err) {
+          update((s) => setError({ ...s, engine: { ...s.engine, status: 'error' } }, 'engine', errorText(err)));
+          return;
+        }
+        // After a lost device the run is gone from the worker: bring back its last autosave.
+        if (get().run && get().run!.state === 'error') await restoreAutosave();
+      },
+
+      setPreset(name) {
+        update((s) => ({ ...s, draft: { preset: name, config: getPreset(name) }, errors: { ...s.errors, config: undefined } }));
+        share();
+      },
+
+      setField(path, value) {
+        try {
+          update((s) => ({ ...s, draft: { ...s.draft, config: setConfigField(s.draft.config, path, value) } }));
+          share();
+        } catch (err) {
+          fail('config', err);
+        }
+      },
+
+      setConfig(config, preset) {
+        update((s) => ({ ...s, draft: { preset: preset ?? s.draft.preset, config: structuredClone(config) } }));
+        share();
+      },
+
+      setArcTasks(tasks) {
+        set({ arcTasks: tasks });
+      },
+
+      async start() {
+        const { run } = get();
+        update((s) => setError(s, 'run', null));
+        if (!run || run.state === 'done' || run.state === 'error') {
+          if (!(await createRun())) return;
+        }
+        client.send({ type: 'start' });
+      },
+
+      pause() {
+        client.send({ type: 'pause' });
+      },
+
+      stop() {
+        client.send({ type: 'stop' });
+      },
+
+      async reset() {
+        const { run } = get();
+        if (run?.state === 'running') client.send({ type: 'pause' });
+        await createRun();
+      },
+
+      setLiveLr(lr) {
+        if (!Number.isFinite(lr) || lr <= 0 || lr > 10) return fail('live', `learning rate must be in (0, 10], got ${lr}`);
+        update((s) => setError({ ...s, live: { ...s.live, lr } }, 'live', null));
+        if (get().run) client.send({ type: 'set-live', lr });
+      },
+
+      setLiveEma(ema) {
+        if (!Number.isFinite(ema) || ema < 0 || ema >= 1) return fail('live', `EMA decay must be in [0, 1), got ${ema}`);
+        const run = get().run;
+        if (run && run.config.optim.ema === 0) return fail('live', 'EMA is off in this run (optim.ema = 0): set it in the config and Reset to use it');
+        update((s) => setError({ ...s, live: { ...s.live, ema } }, 'live', null));
+        if (run) client.send({ type: 'set-live', ema });
+      },
+
+      async exportCheckpoint() {
+        const run = get().run;
+        if (!run) {
+          fail('checkpoint', 'No run to export: start or open one first.');
+          return null;
+        }
+        try {
+          const { bytes } = await client.request({ type: 'save-checkpoint' });
+          update((s) => setError(s, 'checkpoint', null));
+          const { preset, changes } = nearestPreset(run.config);
+          return { bytes: new Uint8Array(bytes), fileName: `trm-${preset}${changes ? '-custom' : ''}-step${run.step}.safetensors` };
+        } catch (err) {
+          fail('checkpoint', err);
+          return null;
+        }
+      },
+
+      importCheckpoint(bytes, name) {
+        return loadBytes(bytes, name);
+      },
+
+      async trace(example, opts = {}) {
+        try {
+          const { trace } = await client.request({ type: 'trace', example, adapted: opts.adapted });
+          update((s) => setError(s, 'trace', null));
+          return trace;
+        } catch (err) {
+          fail('trace', err);
+          throw err;
+        }
+      },
+
+      async examples(split, limit) {
+        return (await client.request({ type: 'examples', split, limit })).examples;
+      },
+
+      async evaluate(limit) {
+        try {
+          await client.request({ type: 'evaluate', limit: limit ?? get().run?.config.evalSamples });
+        } catch (err) {
+          fail('run', err);
+        }
+      },
+
+      async adapt(task, steps, wholeNetwork, onProgress) {
+        const off = onProgress ? client.on((ev) => ev.type === 'adapt-progress' && onProgress(ev.step, ev.steps, ev.loss)) : () => undefined;
+        try {
+          const done = await client.request({ type: 'adapt', task, steps, wholeNetwork });
+          update((s) => setError(s, 'adapt', null));
+          return { puzzleId: done.puzzleId, candidates: done.candidates };
+        } catch (err) {
+          fail('adapt', err);
+          throw err;
+        } finally {
+          off();
+        }
+      },
+
+      setPuzzle(puzzle) {
+        set({ puzzle });
+        share();
+      },
+
+      toggleSelected(runId) {
+        update((s) => ({ ...s, selected: s.selected.includes(runId) ? s.selected.filter((x) => x !== runId) : [...s.selected, runId] }));
+      },
+
+      deleteRun(runId) {
+        if (get().run?.id === runId) return;
+        update((s) => ({ ...s, runs: s.runs.filter((r) => r.id !== runId), selected: s.selected.filter((x) => x !== runId) }));
+        void saveRuns();
+      },
+
+      clearError(slot) {
+        update((s) => setError(s, slot, null));
+      },
+
+      saveNow: save,
+    };
+
+    function share() {
+      const s = get();
+      deps.onShare?.({ preset: s.draft.preset, config: s.draft.config, puzzle: s.puzzle });
+    }
+  });
+  return store;
+}
+
+let singleton: StoreApi<TrainStore> | null = null;
+
+/** The app's store: one worker, browser storage, the URL hash kept in sync. Created on first use. */
+export function getTrainStore(): StoreApi<TrainStore> {
+  singleton ??= createTrainStore({
+    client: createWorkerClient(),
+    storage: openBrowserStorage<SavedRunMeta>(),
+    hash: typeof location === 'undefined' ? '' : location.hash,
+    onShare: debounce(writeHash, 250),
+  });
+  return singleton;
+}
+
+/** The store's actions (stable functions; calling them does not subscribe a component to anything). */
+export function trainActions(): TrainActions {
+  return getTrainStore().getState();
+}
+
+/** React hook over the app's store: `useTrain((s) => s.run?.step)`. */
+export function useTrain<T>(selector: (s: TrainStore) => T): T {
+  return useStore(getTrainStore(), selector);
+}
+
+/**
+ * A recursion trace of `example` from the current model, refreshed whenever the model changes (new run, eval,
+ * pause, checkpoint, adapt). `example` should be referentially stable (memoise it).
+ */
+export function useTrace(example: Example | null, opts: { adapted?: boolean } = {}): { trace: RecursionTrace | null; error: string | null; loading: boolean } {
+  const version = useTrain((s) => s.modelVersion);
+  const hasRun = useTrain((s) => s.run !== null);
+  const [out, setOut] = useState<{ trace: RecursionTrace | null; error: string | null; loading: boolean }>({ trace: null, error: null, loading: false });
+  useEffect(() => {
+    if (!example || !hasRun) return;
+    let live = true;
+    setOut((o) => ({ ...o, loading: true }));
+    getTrainStore().getState().trace(example, opts).then(
+      (trace) => live && setOut({ trace, error: null, loading: false }),
+      (err: unknown) => live && setOut({ trace: null, error: errorText(err), loading: false }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [example, version, hasRun, opts.adapted]);
+  return out;
+}
+
+function debounce<A extends unknown[]>(fn: (...a: A) => void, ms: number): (...a: A) => void {
+  let t: ReturnType<typeof setTimeout> | undefined;
+  return (...a) => {
+    clearTimeout(t);
+    t = setTimeout(() => fn(...a), ms);
+  };
+}

@@ -1,0 +1,9 @@
+/// <reference lib="webworker" />
+// The training/inference worker: WorkerCore on the browser engine (WebGPU, else the CPU twin).
+import { WorkerCore } from './core';
+import { openBrowserEngine } from './engines';
+import type { WorkerRequest } from './protocol';
+
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+const core = new WorkerCore((ev, transfer) => scope.postMessage(ev, transfer ?? []), openBrowserEngine);
+scope.onmessage = (e: MessageEvent<WorkerRequest>) => void core.handle(e.data);
