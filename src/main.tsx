@@ -1,4 +1,4 @@
 import { createRoot } from 'react-dom/client';
-import { EngineCheck } from './ui/EngineCheck';
+import { App } from './App';
 
-createRoot(document.getElementById('root')!).render(<EngineCheck />);
+createRoot(document.getElementById('root')!).render(<App />);
