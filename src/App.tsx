@@ -71,7 +71,10 @@ export function App() {
         }
       }
       if (!ex) [ex] = await trainActions().examples('eval', 1);
-      if (!cancelled && ex) setShown(ex);
+      if (!cancelled && ex) {
+        setShown(ex);
+        trainActions().setPuzzle(encodeShownPuzzle(ex));
+      }
     })().catch((err: unknown) => setNotice(err instanceof Error ? err.message : String(err)));
     return () => {
       cancelled = true;
