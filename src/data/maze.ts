@@ -10,7 +10,7 @@ import type { DatasetInfo, Example } from './dataset';
 import { dihedralGrid } from './dihedral';
 import { MAX_GRID_SIDE, makeGrid, type Grid } from './grid';
 import { mulberry32 } from '../nn/init';
-import { drawDistinct, randInt, shuffleInPlace } from './sudoku';
+import { drawDistinct, randInt, shuffleInPlace } from './random';
 
 export const MAZE_CHARSET = '# SGo';
 export const WALL = 1;

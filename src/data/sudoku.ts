@@ -8,6 +8,7 @@
 import type { DatasetInfo, Example } from './dataset';
 import { makeGrid, type Grid } from './grid';
 import { mulberry32 } from '../nn/init';
+import { drawDistinct, shuffleInPlace } from './random';
 
 export type SudokuSize = 4 | 6 | 9;
 
@@ -15,41 +16,6 @@ export type SudokuSize = 4 | 6 | 9;
 export interface SudokuPuzzle {
   puzzle: Grid;
   solution: Grid;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Seeded sampling helpers (general; the maze generator uses them too)
-
-/** Uniform integer in [0, n). */
-export function randInt(rng: () => number, n: number): number {
-  return Math.floor(rng() * n);
-}
-
-/** Fisher–Yates shuffle in place; returns its argument. */
-export function shuffleInPlace<T extends { length: number; [i: number]: unknown }>(rng: () => number, a: T): T {
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = randInt(rng, i + 1);
-    const t = a[i];
-    a[i] = a[j];
-    a[j] = t;
-  }
-  return a;
-}
-
-/** Draws until `count` items with distinct keys, giving up (naming `what`) after 20 draws per item plus 100. */
-export function drawDistinct<T>(count: number, draw: () => T, key: (item: T) => string, what: string): T[] {
-  const seen = new Set<string>();
-  const out: T[] = [];
-  const maxDraws = 20 * count + 100;
-  for (let draws = 0; out.length < count; draws++) {
-    if (draws >= maxDraws) throw new Error(`only ${out.length} distinct ${what} in ${maxDraws} draws`);
-    const item = draw();
-    const k = key(item);
-    if (seen.has(k)) continue;
-    seen.add(k);
-    out.push(item);
-  }
-  return out;
 }
 
 /** A random permutation of 0..n-1. */
