@@ -177,6 +177,11 @@ export class PuzzleIdRegistry {
   }
 }
 
+/** A uniform offset in [0, max] per axis: every placement that keeps the pair inside the canvas. */
+export function randomOffset(max: Offset, rng: () => number): Offset {
+  return { row: Math.floor(rng() * (max.row + 1)), col: Math.floor(rng() * (max.col + 1)) };
+}
+
 /**
  * Translation offsets for the examples of one puzzle on a side×side canvas (reference order of draws): one example
  * index drawn uniformly stays at (0, 0); every other one, when `translate` is on, gets
@@ -187,7 +192,7 @@ export function translationOffsets(pairs: readonly Pair[], side: number, rng: ()
   return pairs.map((p, i) => {
     const max = maxOffset(p.input, p.output, side, where(i));
     if (!translate || i === keep) return { row: 0, col: 0 };
-    return { row: Math.floor(rng() * (max.row + 1)), col: Math.floor(rng() * (max.col + 1)) };
+    return randomOffset(max, rng);
   });
 }
 

@@ -1,5 +1,5 @@
 import { mulberry32 } from '../nn/init';
-import { generateVersions, PuzzleIdRegistry, type PuzzleVersion } from './arc-augment';
+import { generateVersions, PuzzleIdRegistry, randomOffset, type PuzzleVersion } from './arc-augment';
 import { ARC_VOCAB_SIZE, encodePair, maxOffset } from './arc-encoding';
 import type { Example } from './dataset';
 import type { ArcTask, Pair } from './grid';
@@ -69,9 +69,7 @@ export function arcSource(trainTasks: readonly ArcTask[], evalTasks: readonly Ar
         const g = groups[Math.floor(r() * groups.length)];
         const v = g.versions[Math.floor(r() * g.versions.length)];
         const p = v.pairs[Math.floor(r() * v.pairs.length)];
-        const max = fit(p, v.version.name);
-        const offset = o.translate ? { row: Math.floor(r() * (max.row + 1)), col: Math.floor(r() * (max.col + 1)) } : undefined;
-        ex.push(encodePair(p, o.canvas, { puzzleId: v.id, offset }));
+        ex.push(encodePair(p, o.canvas, { puzzleId: v.id, offset: o.translate ? randomOffset(fit(p, v.version.name), r) : undefined }));
       }
       return stackExamples(ex, info.seqLen);
     },

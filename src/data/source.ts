@@ -26,3 +26,8 @@ export function stackExamples(examples: readonly Example[], seqLen: number): Bat
   });
   return out;
 }
+
+/** The inverse of stackExamples: the batch's samples as separate examples. */
+export function unstackBatch(b: Batch, seqLen: number): Example[] {
+  return Array.from(b.puzzleIds, (puzzleId, i) => ({ inputs: b.inputs.slice(i * seqLen, (i + 1) * seqLen), labels: b.labels.slice(i * seqLen, (i + 1) * seqLen), puzzleId }));
+}

@@ -30,7 +30,7 @@ export function createSource(cfg: DataConfig, seed: number, arcTasks?: ArcTaskSp
     case 'sudoku':
       return sudokuSource({ ...cfg, seed });
     case 'maze':
-      return mazeSource({ size: cfg.size, minPathLength: cfg.minPathLength, trainMazes: cfg.trainMazes, testMazes: cfg.testMazes, augment: cfg.augment, seed });
+      return mazeSource({ ...cfg, seed });
     case 'arc-procedural': {
       const tasks = generateTasks(cfg.tasks, { seed, families: cfg.families.length ? cfg.families : undefined, difficulty: cfg.difficulty, maxSide: cfg.maxSide });
       const split = splitTasks(tasks, 0.2, seed);

@@ -7,6 +7,7 @@ import { matmulForward, matrixView } from '../ops/matmul';
 import type { Tensor } from '../engine/tensor';
 import type { Trainer } from './trainer';
 import type { Weights } from './net';
+import { argmaxRow } from './decode';
 import { NAMES } from './params';
 
 /** One refinement of y or z, decoded through lm_head (the paper's Fig. 6: y reads as a solution, z does not). */
@@ -48,8 +49,7 @@ function decode(logits: ArrayLike<number>, L: number, V: number, stablemax: bool
   const tokens = new Int32Array(L), confidence = new Float32Array(L);
   const s = (x: number) => (x < 0 ? 1 / (1 - x) : x + 1);
   for (let i = 0; i < L; i++) {
-    let best = 0, max = -Infinity;
-    for (let v = 0; v < V; v++) if (logits[i * V + v] > max) [max, best] = [logits[i * V + v], v];
+    const best = argmaxRow(logits, i, V), max = logits[i * V + best];
     let z = 0;
     for (let v = 0; v < V; v++) z += stablemax ? s(logits[i * V + v]) : Math.exp(logits[i * V + v] - max);
     tokens[i] = best;

@@ -11,6 +11,7 @@ import { crossEntropyForward } from '../ops/losses';
 import { Adam, cosineWarmupLr, Ema, SparseSignSgd } from '../ops/optim';
 import { gradNorm } from '../ops/reduce';
 import { validateConfig, type TrainConfig } from './config';
+import { argmaxRow } from './decode';
 import { trmLoss } from './loss';
 import { TrmModel } from './model';
 import type { Weights } from './net';
@@ -218,11 +219,7 @@ export class Trainer {
           }
           if (predictions && logits) {
             const V = this.data.info.vocabSize;
-            for (let i = 0; i < n * L; i++) {
-              let best = 0;
-              for (let v = 1; v < V; v++) if (logits[i * V + v] > logits[i * V + best]) best = v;
-              predictions[start * L + i] = best;
-            }
+            for (let i = 0; i < n * L; i++) predictions[start * L + i] = argmaxRow(logits, i, V);
             for (let b = 0; b < n; b++) confidence![start + b] = 1 / (1 + Math.exp(-q[b]));
           }
         }

@@ -1,6 +1,6 @@
 import type { DatasetInfo, Example } from '../data/dataset';
 import { mulberry32 } from '../nn/init';
-import type { DataSource } from '../data/source';
+import { unstackBatch, type DataSource } from '../data/source';
 import { createSource, type ArcTaskSplit } from '../data/sources';
 import type { TrainConfig } from '../trm/config';
 
@@ -36,9 +36,7 @@ export function sampleExamples(source: DataSource, split: 'eval' | 'train', limi
   const n = Math.max(0, Math.floor(limit));
   if (split === 'eval') return source.evalExamples().slice(0, n);
   if (n === 0) return [];
-  const b = source.trainBatch(n, mulberry32(seed ^ 0x2545f491));
-  const L = source.info.seqLen;
-  return Array.from({ length: n }, (_, i) => ({ inputs: b.inputs.slice(i * L, (i + 1) * L), labels: b.labels.slice(i * L, (i + 1) * L), puzzleId: b.puzzleIds[i] }));
+  return unstackBatch(source.trainBatch(n, mulberry32(seed ^ 0x2545f491)), source.info.seqLen);
 }
 
 /** Why an example cannot run on a model reading `info`, or null. */
