@@ -224,29 +224,29 @@ fn matmul(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: 
   storeRow(wid.z, bo, m + 3u, n, acc3);
 }
 
-// op(A)[m, k] and op(B)[k, n] read straight from storage (indices clamped in range; callers discard the
-// results of clamped rows and columns).
-fn opA(base: u32, m: u32, k: u32) -> f32 {
-  let mm = min(m, p.M - 1u);
-  if (flag(FLAG_TRANS_A)) { return a[base + k * p.ldA + mm]; }
-  return a[base + mm * p.ldA + k];
-}
-
-fn opB(base: u32, k: u32, n: u32) -> f32 {
-  let nn = min(n, p.N - 1u);
-  if (flag(FLAG_TRANS_B)) { return b[base + nn * p.ldB + k]; }
-  return b[base + k * p.ldB + nn];
-}
-
 // The same product without workgroup memory or barriers: each thread sums its 4×4 block straight from
 // storage. Software adapters (SwiftShader runs barriers as fiber switches) and tiny shapes favour it.
-// Grid: x over N / 32, y over M / 32, z over output matrices; no split-K.
+// The transposes are pipeline constants, not flags: SwiftShader would run both sides of a flag branch on
+// every load. Grid: x over N / 32, y over M / 32, z over output matrices; no split-K.
+override TRANS_A: bool = false;
+override TRANS_B: bool = false;
+
 @compute @workgroup_size(8, 8)
 fn matmul_direct(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let m0 = (wid.y * 8u + lid.y) * 4u;
   let n0 = (wid.x * 8u + lid.x) * 4u;
   if (m0 >= p.M || n0 >= p.N) { return; }
   let bo = wid.z;
+  // Clamped rows and columns read valid memory; their results are discarded by storeRow.
+  let ms = min(vec4u(m0) + vec4u(0u, 1u, 2u, 3u), vec4u(p.M - 1u));
+  let ns = min(vec4u(n0) + vec4u(0u, 1u, 2u, 3u), vec4u(p.N - 1u));
+  // Element (row, k) of op(A) is at ba + row·rsA + k·ksA; (k, col) of op(B) at bb + k·ksB + col·csB.
+  let rsA = select(p.ldA, 1u, TRANS_A);
+  let ksA = select(1u, p.ldA, TRANS_A);
+  let ksB = select(p.ldB, 1u, TRANS_B);
+  let csB = select(1u, p.ldB, TRANS_B);
+  let offA = ms * rsA;
+  let offB = ns * csB;
   var acc0 = vec4f(0.0);
   var acc1 = vec4f(0.0);
   var acc2 = vec4f(0.0);
@@ -255,11 +255,13 @@ fn matmul_direct(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id
     let ba = p.offA + (bo + j) * p.sA;
     let bb = p.offB + (bo + j) * p.sB;
     for (var k = 0u; k < p.K; k++) {
-      let bv = vec4f(opB(bb, k, n0), opB(bb, k, n0 + 1u), opB(bb, k, n0 + 2u), opB(bb, k, n0 + 3u));
-      acc0 = fma(vec4f(opA(ba, m0, k)), bv, acc0);
-      acc1 = fma(vec4f(opA(ba, m0 + 1u, k)), bv, acc1);
-      acc2 = fma(vec4f(opA(ba, m0 + 2u, k)), bv, acc2);
-      acc3 = fma(vec4f(opA(ba, m0 + 3u, k)), bv, acc3);
+      let ka = ba + k * ksA;
+      let kb = bb + k * ksB;
+      let bv = vec4f(b[kb + offB.x], b[kb + offB.y], b[kb + offB.z], b[kb + offB.w]);
+      acc0 = fma(vec4f(a[ka + offA.x]), bv, acc0);
+      acc1 = fma(vec4f(a[ka + offA.y]), bv, acc1);
+      acc2 = fma(vec4f(a[ka + offA.z]), bv, acc2);
+      acc3 = fma(vec4f(a[ka + offA.w]), bv, acc3);
     }
   }
   storeRow(bo, bo, m0, n0, acc0);

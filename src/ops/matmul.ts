@@ -282,7 +282,7 @@ function runGpu(e: GpuEngine, p: Plan): void {
 function runDirect(e: GpuEngine, p: Plan): void {
   const { M, N, K, a, b, c } = p;
   const sA = strideOf(a, p.batch), sB = strideOf(b, p.batch);
-  const flags = (p.transA ? FLAG_TRANS_A : 0) | (p.transB ? FLAG_TRANS_B : 0) | (p.accumulate ? FLAG_ACCUMULATE : 0) | (p.bias ? FLAG_BIAS : 0);
+  const flags = (p.accumulate ? FLAG_ACCUMULATE : 0) | (p.bias ? FLAG_BIAS : 0);
   const params = [
     M, N, K, 0, p.reduce ? p.batch : 1, p.outBatches, 1, 0, flags,
     a.offset, a.rows > 1 ? a.rowStride : 0, sA,
@@ -291,7 +291,8 @@ function runDirect(e: GpuEngine, p: Plan): void {
   ];
   const tilesN = Math.ceil(N / 32), tilesM = Math.ceil(M / 32);
   if (Math.max(tilesN, tilesM, p.outBatches) > e.maxWorkgroupsPerDim) throw new Error(`matmul: ${p.outBatches}×${M}×${N} exceeds the workgroup grid`);
-  e.run({ shader: 'matmul', entry: 'matmul_direct', params, buffers: [a.tensor, b.tensor, c.tensor, p.bias ?? a.tensor], workgroups: [tilesN, tilesM, p.outBatches] });
+  const constants = { TRANS_A: p.transA ? 1 : 0, TRANS_B: p.transB ? 1 : 0 };
+  e.run({ shader: 'matmul', entry: 'matmul_direct', constants, params, buffers: [a.tensor, b.tensor, c.tensor, p.bias ?? a.tensor], workgroups: [tilesN, tilesM, p.outBatches] });
 }
 
 function runCpu(p: Plan): void {
