@@ -1,26 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
-import { publicUrlToLocalPath } from '../src/ui/datasets/url-map';
-
-const DATASETS = join(process.cwd(), '..', 'shared', 'datasets');
-
-/** Tests never reach the network: the public dataset URLs are served from the local copies. */
-async function serveDatasets(page: Page): Promise<void> {
-  await page.route('https://raw.githubusercontent.com/**', (r) => {
-    const p = publicUrlToLocalPath(r.request().url());
-    return p ? r.fulfill({ body: readFileSync(join(DATASETS, p)), headers: { 'access-control-allow-origin': '*' } }) : r.fulfill({ status: 404 });
-  });
-}
-
-async function openPlayground(page: Page, path = '/'): Promise<void> {
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await serveDatasets(page);
-  await page.goto(path);
-  await expect(page.getByTestId('recursion-viewer')).toBeVisible({ timeout: 180_000 });
-  expect(errors).toEqual([]);
-}
+import { expect, test } from '@playwright/test';
+import { openPlayground } from './helpers';
 
 test('first load: the bundled trained model refines a held-out puzzle, and the scrubber steps through it', async ({ page }, info) => {
   await openPlayground(page);
@@ -59,6 +38,11 @@ test('edit a Sudoku with mouse and keys, undo and redo, then solve it and watch 
   await expect(page.getByTestId('recursion-viewer')).toBeVisible({ timeout: 120_000 });
   await expect(page.getByTestId('viewer-readout')).toBeVisible();
   await page.screenshot({ path: info.outputPath('sudoku-solved.png') });
+  // Solve switched to the Recursion tab, which unmounted the editor: coming back shows the board as it was left.
+  await page.getByTestId('tab-edit').click();
+  await expect(cell).toHaveAttribute('data-v', '3');
+  await expect(board.locator('[data-r="1"][data-c="2"]')).toHaveAttribute('data-v', '1');
+  await expect(page.getByRole('button', { name: 'Undo' })).toBeEnabled(); // the history came back too
 });
 
 test('a shared URL restores the view: same model, same puzzle', async ({ page, context }, info) => {

@@ -1,25 +1,9 @@
-import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-
-const stepOf = async (page: Page) => Number(/step (\d+)/.exec((await page.getByTestId('train-step').textContent()) ?? '')![1]);
-
-async function openDashboard(page: Page): Promise<void> {
-  await page.goto('/');
-  await expect(page.getByTestId('recursion-viewer')).toBeVisible({ timeout: 180_000 });
-}
-
-/** A model small enough for the software adapter; Reset builds a fresh run from the form. */
-async function tinyRun(page: Page): Promise<void> {
-  for (const [path, value] of [['model.hidden', '16'], ['model.puzzleEmbDim', '16'], ['optim.batchSize', '8'], ['model.nSup', '2']] as const) {
-    await page.getByTestId(`cfg-${path}`).fill(value);
-    await page.getByTestId(`cfg-${path}`).press('Tab');
-  }
-  await page.getByTestId('train-reset').click();
-  await expect(page.getByTestId('train-step')).toHaveText(/step 0 \//, { timeout: 60_000 });
-}
+import { expect, test } from '@playwright/test';
+import { openPlayground, stepOf, tinyRun } from './helpers';
 
 test('a tiny training run updates the charts; pause and resume; reload resumes the run with its charts', async ({ page }, info) => {
-  await openDashboard(page);
+  await openPlayground(page);
   await tinyRun(page);
   await page.getByTestId('train-start').click();
   await expect.poll(() => stepOf(page), { timeout: 180_000 }).toBeGreaterThanOrEqual(6);
@@ -44,7 +28,7 @@ test('a tiny training run updates the charts; pause and resume; reload resumes t
 });
 
 test('checkpoint export and import round trip', async ({ page }, info) => {
-  await openDashboard(page);
+  await openPlayground(page);
   const download = page.waitForEvent('download');
   await page.getByTestId('checkpoint-export').click();
   const file = await (await download).path();

@@ -14,7 +14,7 @@ import { configIssues, type TrainConfig } from '../trm/config';
 import { getPreset, type PresetName } from '../trm/presets';
 import type { RecursionTrace } from '../trm/trace';
 import { createWorkerClient, type TrainClient } from '../worker/client';
-import type { Backend, WorkerEvent } from '../worker/protocol';
+import type { ArcSolution, Backend, WorkerEvent } from '../worker/protocol';
 import { setConfigField, type FieldValue } from './config-edit';
 import { isHistory, type History } from './history';
 import { applyEvent, autosaveDue, initialState, runCreated, setError, type ErrorSlot, type EvalPoint, type RunSummary, type TrainState } from './train-model';
@@ -59,14 +59,22 @@ export interface TrainActions {
   exportCheckpoint(): Promise<{ bytes: Uint8Array; fileName: string } | null>;
   /** Open a checkpoint file (its config and weights); errors show in the 'checkpoint' slot. */
   importCheckpoint(bytes: ArrayBuffer, name: string): Promise<boolean>;
-  /** Run the model on one example capturing every recursion step (`adapted`: the last Adapt's model). */
-  trace(example: Example, opts?: { adapted?: boolean }): Promise<RecursionTrace>;
+  /**
+   * Run the model on one example capturing every recursion step: the last Adapt's model when `adapted` (by
+   * default, when the example was marked with forAdaptedModel). `onProgress` gets the trace so far after each
+   * supervision step: each call's trace extends the previous one, keeping its frame objects.
+   */
+  trace(example: Example, opts?: { adapted?: boolean; onProgress?: (partial: RecursionTrace) => void }): Promise<RecursionTrace>;
+  /** Mark an example (one built with the puzzle id Adapt returned) to be traced with the adapted model; returns it. */
+  forAdaptedModel(example: Example): Example;
   /** Held-out (or training) examples of the run's data, with targets. */
   examples(split: 'eval' | 'train', limit: number): Promise<Example[]>;
   /** Evaluate on `limit` held-out examples (default: the run's evalSamples); the result lands in the eval history. */
   evaluate(limit?: number): Promise<void>;
   /** ARC test-time training on a new task, then voted pass@2 candidates per test input. */
-  adapt(task: ArcTask, steps: number, wholeNetwork: boolean, onProgress?: (step: number, steps: number, loss: number) => void): Promise<{ puzzleId: number; candidates: number[][][][] }>;
+  adapt(task: ArcTask, steps: number, wholeNetwork: boolean, onProgress?: (step: number, steps: number, loss: number) => void): Promise<ArcSolution & { puzzleId: number }>;
+  /** Voted pass@2 candidates per test input of an ARC task, from the run's model or (`adapted`) the last Adapt's. */
+  solveArc(task: ArcTask, adapted: boolean): Promise<ArcSolution>;
   setPuzzle(puzzle: string | null): void;
   toggleSelected(runId: string): void;
   deleteRun(runId: string): void;
@@ -101,6 +109,7 @@ export function createTrainStore(deps: StoreDeps): StoreApi<TrainStore> {
   let runCounter = 0;
   let booted: Promise<void> | null = null;
   let saveAgain = false;
+  const adaptedExamples = new WeakSet<Example>();
   const newRunId = () => `run-${now().toString(36)}-${(runCounter++).toString(36)}`;
 
   const store = createStore<TrainStore>()((set, get) => {
@@ -339,14 +348,27 @@ export function createTrainStore(deps: StoreDeps): StoreApi<TrainStore> {
       },
 
       async trace(example, opts = {}) {
+        let sofar = null as RecursionTrace | null;
+        const onEvent = (ev: WorkerEvent) => {
+          if (ev.type !== 'trace-progress') return;
+          sofar = sofar ? { ...ev.trace, frames: [...sofar.frames, ...ev.trace.frames], steps: [...sofar.steps, ...ev.trace.steps] } : ev.trace;
+          opts.onProgress?.(sofar);
+        };
         try {
-          const { trace } = await client.request({ type: 'trace', example, adapted: opts.adapted });
+          const { trace } = await client.request({ type: 'trace', example, adapted: opts.adapted ?? adaptedExamples.has(example) }, [], onEvent);
           update((s) => setError(s, 'trace', null));
-          return trace;
+          // The streamed frames stand for the first ones, so a viewer sees the same trace grow to its end.
+          const shown = sofar?.frames ?? [];
+          return { ...trace, frames: [...shown, ...trace.frames.slice(shown.length)] };
         } catch (err) {
           fail('trace', err);
           throw err;
         }
+      },
+
+      forAdaptedModel(example) {
+        adaptedExamples.add(example);
+        return example;
       },
 
       async examples(split, limit) {
@@ -362,16 +384,24 @@ export function createTrainStore(deps: StoreDeps): StoreApi<TrainStore> {
       },
 
       async adapt(task, steps, wholeNetwork, onProgress) {
-        const off = onProgress ? client.on((ev) => ev.type === 'adapt-progress' && onProgress(ev.step, ev.steps, ev.loss)) : () => undefined;
         try {
-          const done = await client.request({ type: 'adapt', task, steps, wholeNetwork });
+          const done = await client.request({ type: 'adapt', task, steps, wholeNetwork }, [], (ev) => ev.type === 'adapt-progress' && onProgress?.(ev.step, ev.steps, ev.loss));
           update((s) => setError(s, 'adapt', null));
-          return { puzzleId: done.puzzleId, candidates: done.candidates };
+          return { puzzleId: done.puzzleId, candidates: done.candidates, versions: done.versions };
         } catch (err) {
           fail('adapt', err);
           throw err;
-        } finally {
-          off();
+        }
+      },
+
+      async solveArc(task, adapted) {
+        try {
+          const { candidates, versions } = await client.request({ type: 'solve-arc', task, adapted });
+          update((s) => setError(s, 'adapt', null));
+          return { candidates, versions };
+        } catch (err) {
+          fail('adapt', err);
+          throw err;
         }
       },
 
@@ -430,7 +460,8 @@ export function useTrain<T>(selector: (s: TrainStore) => T): T {
 
 /**
  * A recursion trace of `example` from the current model, refreshed whenever the model changes (new run, eval,
- * pause, checkpoint, adapt). `example` should be referentially stable (memoise it).
+ * pause, checkpoint, adapt). While it runs, `trace` is the part computed so far (`loading` stays true until it
+ * is whole). `example` should be referentially stable (memoise it).
  */
 export function useTrace(example: Example | null, opts: { adapted?: boolean } = {}): { trace: RecursionTrace | null; error: string | null; loading: boolean } {
   const version = useTrain((s) => s.modelVersion);
@@ -440,7 +471,8 @@ export function useTrace(example: Example | null, opts: { adapted?: boolean } = 
     if (!example || !hasRun) return;
     let live = true;
     setOut((o) => ({ ...o, loading: true }));
-    getTrainStore().getState().trace(example, opts).then(
+    const onProgress = (partial: RecursionTrace) => live && setOut({ trace: partial, error: null, loading: true });
+    getTrainStore().getState().trace(example, { ...opts, onProgress }).then(
       (trace) => live && setOut({ trace, error: null, loading: false }),
       (err: unknown) => live && setOut({ trace: null, error: errorText(err), loading: false }),
     );

@@ -58,12 +58,22 @@ function decode(logits: ArrayLike<number>, L: number, V: number, stablemax: bool
   return { tokens, confidence };
 }
 
+export interface TraceOptions {
+  weights?: Weights;
+  /**
+   * Called after each supervision step but the last with the trace so far (frames and step summaries of the
+   * steps done; a snapshot), so a viewer can show the refinement while the model still runs.
+   */
+  onStep?: (partial: RecursionTrace) => void;
+}
+
 /**
  * Run the model on one example for all N_sup supervision steps (no early halting), capturing y and z after
  * every latent update of every cycle, decoded through lm_head, plus σ(q_halt) and correctness per step.
  */
-export async function captureTrace(trainer: Trainer, ex: Example, weights: Weights = trainer.evalWeights()): Promise<RecursionTrace> {
+export async function captureTrace(trainer: Trainer, ex: Example, opts: TraceOptions = {}): Promise<RecursionTrace> {
   const e = trainer.engine, m = trainer.cfg.model, info = trainer.data.info;
+  const weights = opts.weights ?? trainer.evalWeights();
   const L = info.seqLen, V = info.vocabSize, D = m.hidden, P = m.puzzleEmbLen, S = trainer.model.dims.positions;
   const stablemax = trainer.cfg.optim.loss === 'stablemax';
   const c = createCarry(e, 1, L, S, D);
@@ -71,31 +81,30 @@ export async function captureTrace(trainer: Trainer, ex: Example, weights: Weigh
   actRefill(e, c, batch, trainer.buffers.yInit, trainer.buffers.zInit);
   const lmHead = weights.get(NAMES.lmHead)!;
   const logitsOf = (h: Tensor) => matmulForward(e, matrixView(h, { batch: 1, rows: L, cols: D, offset: P * D, batchStride: S * D }), lmHead, { transB: true });
-  const pending: { frame: Omit<TraceFrame, 'tokens' | 'confidence'>; read: Promise<ArrayLike<number>> }[] = [];
-  const qReads: Promise<ArrayLike<number>>[] = [];
+  const supervised = Array.from(ex.labels).map((l, i) => [l, i] as const).filter(([l]) => l !== IGNORE_LABEL);
+  const hasTarget = supervised.length > 0;
+  const trace: RecursionTrace = { seqLen: L, vocabSize: V, nSup: m.nSup, T: m.T, n: m.n, frames: [], steps: [] };
   const tape = new Tape(e);
   for (let s = 0; s < m.nSup; s++) {
+    const pending: { frame: Omit<TraceFrame, 'tokens' | 'confidence'>; read: Promise<ArrayLike<number>> }[] = [];
+    let qRead!: Promise<ArrayLike<number>>;
     tape.noGrad(() => e.scope(() => {
       const out = trainer.model.step(tape, weights, trainer.buffers, c, (ev) => {
         pending.push({ frame: { supStep: s + 1, cycle: ev.cycle + 1, update: ev.update + 1, kind: ev.kind }, read: e.read(logitsOf(ev.value)) });
       });
-      qReads.push(e.read(out.qHalt));
+      qRead = e.read(out.qHalt);
       copyInto(e, c.y, out.y);
       copyInto(e, c.z, out.z);
     }));
     e.flush();
+    for (const p of pending) trace.frames.push({ ...p.frame, ...decode(await p.read, L, V, stablemax) });
+    const q = await qRead;
+    const y = trace.frames.filter((f) => f.kind === 'y').at(-1)!;
+    const right = supervised.filter(([l, i]) => y.tokens[i] === l).length;
+    trace.steps.push({ supStep: s + 1, haltProb: 1 / (1 + Math.exp(-q[0])), correct: hasTarget ? right === supervised.length : null, correctCells: hasTarget ? right : null });
+    if (s + 1 < m.nSup) opts.onStep?.({ ...trace, frames: [...trace.frames], steps: [...trace.steps] });
   }
-  const frames: TraceFrame[] = [];
-  for (const p of pending) frames.push({ ...p.frame, ...decode(await p.read, L, V, stablemax) });
-  const qs = await Promise.all(qReads);
   for (const t of Object.values(batch)) e.release(t);
   releaseCarry(e, c);
-  const supervised = Array.from(ex.labels).map((l, i) => [l, i] as const).filter(([l]) => l !== IGNORE_LABEL);
-  const hasTarget = supervised.length > 0;
-  const steps = qs.map((q, k): SupStepSummary => {
-    const y = frames.filter((f) => f.supStep === k + 1 && f.kind === 'y').at(-1)!;
-    const right = supervised.filter(([l, i]) => y.tokens[i] === l).length;
-    return { supStep: k + 1, haltProb: 1 / (1 + Math.exp(-q[0])), correct: hasTarget ? right === supervised.length : null, correctCells: hasTarget ? right : null };
-  });
-  return { seqLen: L, vocabSize: V, nSup: m.nSup, T: m.T, n: m.n, frames, steps };
+  return trace;
 }

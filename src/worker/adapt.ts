@@ -5,13 +5,12 @@ import { copyInto } from '../ops/elementwise';
 import type { Tensor } from '../engine/tensor';
 import type { Trainer } from '../trm/trainer';
 import { LiveTrainer } from './live-trainer';
+import type { ArcSolution } from './protocol';
 
-export interface AdaptResult {
+export interface AdaptResult extends ArcSolution {
   trainer: LiveTrainer;
   /** Puzzle id of the task's un-augmented version in the adapted model. */
   puzzleId: number;
-  /** Per test input: up to two voted output grids (rows), best first. */
-  candidates: number[][][][];
 }
 
 export interface AdaptHooks {
@@ -24,19 +23,44 @@ export interface AdaptHooks {
 }
 
 /**
+ * A new task's augmented versions (dihedral × colour) as the model's data config makes them, each with its own
+ * puzzle id; the same task and config always give the same versions and ids.
+ */
+function taskSource(model: Trainer, task: ArcTask) {
+  const cfg = model.cfg, d = cfg.data;
+  if (d.kind !== 'arc' && d.kind !== 'arc-procedural') throw new Error(`this model was trained on ${d.kind}, not ARC grids`);
+  if (!task.test.length) throw new Error(`task ${task.id} has no test input to solve`);
+  const source = arcSource([], [task], { name: `adapt ${task.id}`, canvas: d.canvas, augmentations: Math.min(d.augmentations, 64), translate: d.translate, seed: cfg.seed });
+  if (source.info.seqLen !== model.data.info.seqLen) throw new Error(`task ${task.id} encodes to ${source.info.seqLen} tokens; the model reads ${model.data.info.seqLen}`);
+  return source;
+}
+
+/**
+ * Solve every augmented version of each test input, map the predictions back to the original frame and vote:
+ * up to two candidates per test input, best first (pass@2). `blank`: every version reads the blank puzzle
+ * embedding (row 0), for a model that has never seen the task; otherwise each version reads its own row (a model
+ * adapted to the task).
+ */
+export async function voteOnTask(model: Trainer, task: ArcTask, blank: boolean, exclusive: AdaptHooks['exclusive']): Promise<ArcSolution> {
+  const source = taskSource(model, task), L = source.info.seqLen, side = Math.round(Math.sqrt(L));
+  const examples = source.evalExamples().map((ex) => (blank ? { ...ex, puzzleId: 0 } : ex));
+  const res = await exclusive(() => model.evaluate(examples, { predictions: true }));
+  const book = new VoteBook();
+  source.evalItems.forEach((it, k) => book.addCanvas(it.versionName, it.testIndex, res.predictions!.subarray(k * L, (k + 1) * L), side, res.confidence![k]));
+  const candidates = task.test.map((_, i) => book.ranked(task.id, i).slice(0, 2).map((c) => ({ grid: toRows(c.grid), votes: c.count, confidence: c.meanConfidence })));
+  return { candidates, versions: examples.length / task.test.length };
+}
+
+/**
  * ARC test-time training: a copy of the run's model (its evaluation weights) with a fresh puzzle-embedding table
  * for the new task's augmented versions, trained on the task's demonstration pairs. Only the puzzle embeddings
- * learn unless `wholeNetwork`. Then every augmented version of each test input is solved and the predictions,
- * mapped back to the original frame, vote for two candidates (pass@2).
+ * learn unless `wholeNetwork`. Then the adapted model solves the test inputs with voting (voteOnTask).
  */
 export async function adaptToTask(main: Trainer, task: ArcTask, steps: number, wholeNetwork: boolean, hooks: AdaptHooks): Promise<AdaptResult> {
-  const cfg = main.cfg, d = cfg.data;
-  if (d.kind !== 'arc' && d.kind !== 'arc-procedural') throw new Error(`Adapt needs a model trained on ARC grids; this run's data is ${d.kind}`);
+  const source = taskSource(main, task);
   if (!task.train.some((p) => p.output)) throw new Error(`task ${task.id} has no demonstration pair with an output to adapt on`);
-  if (!task.test.length) throw new Error(`task ${task.id} has no test input to solve`);
   if (!Number.isInteger(steps) || steps < 1) throw new Error(`adapt steps must be a positive integer, got ${steps}`);
-  const source = arcSource([], [task], { name: `adapt ${task.id}`, canvas: d.canvas, augmentations: Math.min(d.augmentations, 64), translate: d.translate, seed: cfg.seed });
-  if (source.info.seqLen !== main.data.info.seqLen) throw new Error(`task ${task.id} encodes to ${source.info.seqLen} tokens; the model reads ${main.data.info.seqLen}`);
+  const cfg = main.cfg;
   const acfg = { ...cfg, steps, evalEvery: 0, optim: { ...cfg.optim, ema: 0, warmupSteps: Math.min(cfg.optim.warmupSteps, Math.floor(steps / 10)) } };
   const e = main.engine;
   const tr = new LiveTrainer(e, acfg, source);
@@ -68,11 +92,8 @@ export async function adaptToTask(main: Trainer, task: ArcTask, steps: number, w
       }
       await hooks.yieldNow();
     }
-    const res = await hooks.exclusive(() => tr.evaluate(source.evalExamples(), { predictions: true }));
-    const L = source.info.seqLen, book = new VoteBook();
-    source.evalItems.forEach((it, k) => book.addCanvas(it.versionName, it.testIndex, res.predictions!.subarray(k * L, (k + 1) * L), d.canvas, res.confidence![k]));
-    const candidates = task.test.map((_, i) => book.ranked(task.id, i).slice(0, 2).map((c) => toRows(c.grid)));
-    return { trainer: tr, puzzleId: source.registry.get(task.id) ?? 1, candidates };
+    const solution = await voteOnTask(tr, task, false, hooks.exclusive);
+    return { trainer: tr, puzzleId: source.registry.get(task.id) ?? 1, ...solution };
   } catch (err) {
     tr.release();
     throw err;

@@ -11,6 +11,7 @@ const RESPONSE = {
   examples: 'examples',
   evaluate: 'eval',
   adapt: 'adapt-done',
+  'solve-arc': 'arc-solved',
 } as const;
 
 export type RequestType = keyof typeof RESPONSE;
@@ -33,7 +34,8 @@ export type Listener = (ev: WorkerEvent) => void;
 
 /** The client interface the stores use (so tests can substitute a fake). */
 export interface TrainClient {
-  request<R extends ClientRequest>(req: R, transfer?: Transferable[]): Promise<ResponseOf<R['type']>>;
+  /** `onEvent` sees the events the worker sends for this request before its answer (progress). */
+  request<R extends ClientRequest>(req: R, transfer?: Transferable[], onEvent?: Listener): Promise<ResponseOf<R['type']>>;
   send(req: CommandRequest): void;
   on(listener: Listener): () => void;
   terminate(): void;
@@ -43,6 +45,7 @@ interface Pending {
   expect: WorkerEvent['type'];
   resolve(ev: WorkerEvent): void;
   reject(err: Error): void;
+  onEvent?: Listener;
 }
 
 export class WorkerClient implements TrainClient {
@@ -59,10 +62,10 @@ export class WorkerClient implements TrainClient {
     });
   }
 
-  request<R extends ClientRequest>(req: R, transfer: Transferable[] = []): Promise<ResponseOf<R['type']>> {
+  request<R extends ClientRequest>(req: R, transfer: Transferable[] = [], onEvent?: Listener): Promise<ResponseOf<R['type']>> {
     const requestId = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(requestId, { expect: RESPONSE[req.type], resolve: resolve as (ev: WorkerEvent) => void, reject });
+      this.pending.set(requestId, { expect: RESPONSE[req.type], resolve: resolve as (ev: WorkerEvent) => void, reject, onEvent });
       this.port.postMessage({ ...req, requestId }, transfer);
     });
   }
@@ -88,7 +91,7 @@ export class WorkerClient implements TrainClient {
       this.pending.delete(id!);
       if (ev.type === 'error') p.reject(new Error(ev.message));
       else p.resolve(ev);
-    }
+    } else p?.onEvent?.(ev);
     this.emit(ev);
   }
 

@@ -3,9 +3,9 @@ import type { ArcTaskSplit } from '../data/sources';
 import { parseCheckpoint, restoreCheckpoint, saveCheckpoint } from '../io/checkpoint';
 import type { TrainConfig } from '../trm/config';
 import { evaluateSource } from '../trm/evaluate';
-import { captureTrace } from '../trm/trace';
+import { captureTrace, type RecursionTrace } from '../trm/trace';
 import type { TrainMetrics } from '../trm/trainer';
-import { adaptToTask } from './adapt';
+import { adaptToTask, voteOnTask } from './adapt';
 import type { OpenEngine, OpenedEngine } from './engines';
 import { LiveTrainer } from './live-trainer';
 import { DivergenceGuard, NON_FINITE_LIMIT, ReportPacer } from './pacing';
@@ -109,8 +109,21 @@ export class WorkerCore {
         if (!trainer) throw new Error('no adapted model yet: run Adapt on the task first');
         const problem = exampleProblem(req.example, trainer.data.info);
         if (problem) throw new Error(problem);
-        const trace = await this.serial.run(() => captureTrace(trainer, req.example));
+        let sent = 0;
+        const onStep = (t: RecursionTrace) => {
+          this.post({ type: 'trace-progress', requestId: req.requestId, trace: { ...t, frames: t.frames.slice(sent), steps: t.steps.slice(-1) } });
+          sent = t.frames.length;
+        };
+        const trace = await this.serial.run(() => captureTrace(trainer, req.example, { onStep }));
         this.post({ type: 'trace', requestId: req.requestId, trace });
+        return;
+      }
+      case 'solve-arc': {
+        const run = this.need();
+        const trainer = req.adapted ? this.adapted : run.trainer;
+        if (!trainer) throw new Error('no adapted model yet: run Adapt on the task first');
+        const solution = await voteOnTask(trainer, req.task, !req.adapted, (fn) => this.serial.run(fn));
+        this.post({ type: 'arc-solved', requestId: req.requestId, ...solution });
         return;
       }
       case 'examples': {
@@ -349,7 +362,7 @@ export class WorkerCore {
     }
     this.adapted?.release();
     this.adapted = res.trainer;
-    this.post({ type: 'adapt-done', requestId, puzzleId: res.puzzleId, candidates: res.candidates });
+    this.post({ type: 'adapt-done', requestId, puzzleId: res.puzzleId, candidates: res.candidates, versions: res.versions });
     this.postMemory();
   }
 }

@@ -40,9 +40,30 @@ export type WorkerRequest =
   | { type: 'examples'; requestId: number; split: 'eval' | 'train'; limit: number }
   | { type: 'evaluate'; requestId: number; limit?: number }
   /** ARC test-time training of the task's puzzle embedding (optionally the whole network) on its demonstrations. */
-  | { type: 'adapt'; requestId: number; task: ArcTask; steps: number; wholeNetwork: boolean };
+  | { type: 'adapt'; requestId: number; task: ArcTask; steps: number; wholeNetwork: boolean }
+  /**
+   * Solve an ARC task's test inputs in every augmented version and vote (pass@2 candidates): with the run's model
+   * (a blank puzzle embedding: the task is new to it), or with the model of the last 'adapt' on this task.
+   */
+  | { type: 'solve-arc'; requestId: number; task: ArcTask; adapted?: boolean };
 
 export type LiveMetrics = TrainMetrics & { samplesPerSec: number; etaSec: number };
+
+/** One voted answer to an ARC test input. */
+export interface ArcCandidate {
+  /** The output grid (rows of colours). */
+  grid: number[][];
+  /** Augmented versions whose prediction, mapped back, is this grid. */
+  votes: number;
+  /** Mean σ(q_halt) of those predictions (breaks ties between equal vote counts). */
+  confidence: number;
+}
+
+/** Per test input, up to two candidates, best first (pass@2); `versions`: how many augmented versions voted. */
+export interface ArcSolution {
+  candidates: ArcCandidate[][];
+  versions: number;
+}
 
 export type WorkerEvent =
   | { type: 'ready'; backend: Backend; adapter: string; features: string[]; fallbackReason?: string; requestId?: number }
@@ -53,9 +74,15 @@ export type WorkerEvent =
   | { type: 'eval'; runId: string; step: number; result: FullEvalResult; requestId?: number }
   | { type: 'checkpoint'; requestId: number; bytes: ArrayBuffer }
   | { type: 'trace'; requestId: number; trace: RecursionTrace }
+  /**
+   * While a trace runs: after each supervision step, the frames and step summaries computed since the last
+   * progress event (the other fields are the whole trace's). The 'trace' answer still holds the whole trace.
+   */
+  | { type: 'trace-progress'; requestId: number; trace: RecursionTrace }
   | { type: 'examples'; requestId: number; examples: Example[] }
   | { type: 'adapt-progress'; requestId: number; step: number; steps: number; loss: number }
-  /** `candidates`: the voted test-output grids (rows of colours), best first, up to two per test input (pass@2). */
-  | { type: 'adapt-done'; requestId: number; puzzleId: number; candidates: number[][][][] }
+  /** The adapted model's voted answers; `puzzleId`: the task's row in its puzzle embedding (trace with it). */
+  | ({ type: 'adapt-done'; requestId: number; puzzleId: number } & ArcSolution)
+  | ({ type: 'arc-solved'; requestId: number } & ArcSolution)
   | { type: 'memory'; bytes: number; buffers: number; liveTensors: number }
   | { type: 'error'; message: string; requestId?: number };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { IGNORE_LABEL } from '../../src/data/dataset';
 import type { RecursionTrace, TraceFrame } from '../../src/trm/trace';
-import { changedCells, frameReadout, indexTrace, navigate, paneAt, scoreCells, stepEnd, wrongCells } from '../../src/ui/viewer/frames';
+import { changedCells, continuesTrace, frameReadout, indexTrace, navigate, paneAt, scoreCells, stepEnd, wrongCells } from '../../src/ui/viewer/frames';
 import { initialPlayback, playbackReducer, type Playback } from '../../src/ui/viewer/playback';
 
 /** A trace in captureTrace's frame order; frame k's tokens are [k, k, k, k] except a few kept the same to test diffs. */
@@ -74,6 +74,29 @@ describe('frame index', () => {
   });
 });
 
+describe('streamed traces', () => {
+  const full = makeTrace(3, 1, 1); // 3 steps × 2 frames
+  const upTo = (k: number): RecursionTrace => ({ ...full, frames: full.frames.slice(0, k), steps: full.steps.slice(0, k / 2) });
+
+  it('a trace grown by appended frames continues the one before', () => {
+    expect(continuesTrace(upTo(2), upTo(4))).toBe(true);
+    expect(continuesTrace(upTo(2), full)).toBe(true);
+    expect(continuesTrace(upTo(4), full)).toBe(true);
+  });
+
+  it('the same length, a shorter trace, an empty start or other frame objects are not a continuation', () => {
+    expect(continuesTrace(upTo(4), upTo(4))).toBe(false);
+    expect(continuesTrace(full, upTo(4))).toBe(false);
+    expect(continuesTrace(upTo(0), full)).toBe(false);
+    // Equal contents, different objects: another run of the model (a new trace), not more of this one.
+    const again = makeTrace(3, 1, 1);
+    expect(continuesTrace(upTo(2), again)).toBe(false);
+    // Only the old last frame is compared: a trace whose earlier frames differ but that shares it still counts.
+    const other = { ...again, frames: [...again.frames.slice(0, 1), full.frames[1], ...again.frames.slice(2)] };
+    expect(continuesTrace(upTo(2), other)).toBe(true);
+  });
+});
+
 describe('target comparison', () => {
   it('marks and counts supervised cells only', () => {
     const labels = Int32Array.from([3, IGNORE_LABEL, 5, 6]);
@@ -118,6 +141,33 @@ describe('playback', () => {
     const one = initialPlayback(1);
     expect(run(one, { type: 'toggle' })).toBe(one);
     expect(run(initialPlayback(4), { type: 'tick' }).frame).toBe(3);
+  });
+
+  it('grow: a view at the old last frame moves to the new last frame, paused', () => {
+    const p = run(initialPlayback(6), { type: 'speed', fps: 8 });
+    expect(run(p, { type: 'grow', count: 12 })).toEqual({ frame: 11, count: 12, playing: false, fps: 8 });
+  });
+
+  it('grow with play: a view that played to the old end plays on from there', () => {
+    const p = run(initialPlayback(3), { type: 'toggle' }, { type: 'tick' }, { type: 'tick' });
+    expect(p).toMatchObject({ frame: 2, playing: false }); // played out the frames so far
+    const q = run(p, { type: 'grow', count: 6, play: true });
+    expect(q).toEqual({ frame: 2, count: 6, playing: true, fps: 4 });
+    expect(run(q, { type: 'tick' }, { type: 'tick' })).toMatchObject({ frame: 4, playing: true });
+  });
+
+  it('grow: a view elsewhere keeps its frame and its playing state', () => {
+    const paused = run(initialPlayback(6), { type: 'seek', frame: 2 });
+    expect(run(paused, { type: 'grow', count: 12 })).toEqual({ ...paused, count: 12 });
+    expect(run(paused, { type: 'grow', count: 12, play: true })).toEqual({ ...paused, count: 12 });
+    const playing = run(initialPlayback(6), { type: 'toggle' }, { type: 'tick' });
+    expect(run(playing, { type: 'grow', count: 12, play: true })).toEqual({ frame: 1, count: 12, playing: true, fps: 4 });
+  });
+
+  it('grow to the same or fewer frames changes nothing', () => {
+    const p = run(initialPlayback(6), { type: 'seek', frame: 5 });
+    expect(run(p, { type: 'grow', count: 6 })).toBe(p);
+    expect(run(p, { type: 'grow', count: 4, play: true })).toBe(p);
   });
 
   it('a new trace keeps the speed and starts at the end, or at 0 playing', () => {

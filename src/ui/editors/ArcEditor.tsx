@@ -1,11 +1,13 @@
-import { useEffect, useReducer, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { Example } from '../../data/dataset';
 import type { ArcTask, Grid } from '../../data/grid';
 import { GridView } from '../grid/GridView';
 import { arcColours } from '../grid/symbols';
-import { arcPairToExample, type PuzzleView } from '../puzzle-codec';
+import type { PuzzleView } from '../puzzle-codec';
 import { activeGrid, arcEditorReducer, arcKeyAction, arcPointerAction, currentTask, describeRef, initialArcEditor, parseSizeField, sameRef, solveIndex, type ArcAction, type ArcTool, type GridRef, type Section } from './arc-editor';
+import { ArcSolvePanel } from './ArcSolvePanel';
 import { taskFileName, taskFromFile, taskToJson } from './arc-task-json';
+import { useKept } from './kept';
 import { isTypingTarget } from './keys';
 import { Palette } from './Palette';
 import './editors.css';
@@ -19,22 +21,20 @@ export interface ArcSolveRequest {
 }
 
 export interface ArcEditorProps {
-  /** The task to start from (blank by default). Give the component a new React key to load another one. */
+  /**
+   * The task to start from (blank by default). Give the component a new React key to load another one. The
+   * edits (and Adapt/Solve results) made from one starting task are kept when the editor unmounts and remounts.
+   */
   initialTask?: ArcTask;
   /** The model's canvas side (config.data.canvas); Solve encodes on it and says when a grid does not fit. */
   canvas: number;
-  /** Puzzle-embedding row Solve uses: 0 (blank) unless Adapt gave this task one ('adapt-done'). */
-  puzzleId?: number;
-  /** Solve pressed: send { type: 'trace', example } to the worker (and vote over augmentations for pass@2). */
+  /** "Watch the recursion" pressed: trace the example (marked for the adapted model after Adapt). */
   onSolve?: (req: ArcSolveRequest) => void;
-  /** When given, an Adapt button offers test-time training on the task's demonstrations. */
-  onAdapt?: (task: ArcTask) => void;
   onTaskChange?: (task: ArcTask) => void;
-  /** Disables Solve / Adapt while a request runs. */
-  busy?: boolean;
-  /** Shown next to Solve: progress, or the worker's error for this task. */
-  status?: ReactNode;
 }
+
+/** Where the blank editor's work is kept. */
+const BLANK = {};
 
 const TOOLS: [ArcTool, string, string][] = [
   ['draw', 'Draw', 'D'],
@@ -44,13 +44,15 @@ const TOOLS: [ArcTool, string, string][] = [
 
 /**
  * ARC task editor: demonstration pairs and test pairs, each grid editable with the ARC interface's tools plus
- * undo/redo; import/export ARC JSON; Solve sends the current test pair to the model. Keys act while the editor
- * has focus (clicking a grid gives it focus).
+ * undo/redo; import/export ARC JSON; Adapt, Solve with voting (pass@2) and the recursion of the current test pair
+ * (ArcSolvePanel). Keys act while the editor has focus (clicking a grid gives it focus).
  */
-export function ArcEditor({ initialTask, canvas, puzzleId = 0, onSolve, onAdapt, onTaskChange, busy, status }: ArcEditorProps) {
-  const [s, dispatch] = useReducer(arcEditorReducer, initialTask, initialArcEditor);
+export function ArcEditor({ initialTask, canvas, onSolve, onTaskChange }: ArcEditorProps) {
+  const keptKey = initialTask ?? BLANK;
+  const [s, setState] = useKept(keptKey, 'editor', () => initialArcEditor(initialTask));
+  const dispatch = useCallback((a: ArcAction) => setState((prev) => arcEditorReducer(prev, a)), [setState]);
   const [numbers, setNumbers] = useState(false);
-  /** Import and Solve failures, shown beside those buttons. */
+  /** Import failures, shown beside the button. */
   const [barError, setBarError] = useState<string | null>(null);
   const root = useRef<HTMLElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
@@ -93,17 +95,6 @@ export function ArcEditor({ initialTask, canvas, puzzleId = 0, onSolve, onAdapt,
     a.download = taskFileName(task);
     a.click();
     setTimeout(() => URL.revokeObjectURL(url), 0);
-  };
-  const solve = () => {
-    const task = currentTask(s);
-    const testIndex = solveIndex(s);
-    try {
-      const example = arcPairToExample(task.test[testIndex], canvas, { puzzleId, where: `test ${testIndex + 1}` });
-      setBarError(null);
-      onSolve?.({ example, task, testIndex, view: { kind: 'arc', canvas } });
-    } catch (e) {
-      setBarError(`cannot solve: ${(e as Error).message}`);
-    }
   };
 
   const editable = (ref: GridRef, g: Grid | undefined, caption: string) => {
@@ -159,6 +150,8 @@ export function ArcEditor({ initialTask, canvas, puzzleId = 0, onSolve, onAdapt,
   );
 
   const pair = doc.task[doc.active.section][doc.active.index];
+  const task = currentTask(s);
+  const testIndex = solveIndex(s);
   const act = (a: ArcAction) => () => dispatch(a);
   const testOutputToggle = doc.active.section === 'test' && (
     <label>
@@ -178,18 +171,6 @@ export function ArcEditor({ initialTask, canvas, puzzleId = 0, onSolve, onAdapt,
         <button type="button" onClick={exportFile} title="Download the task as ARC JSON">
           Export JSON
         </button>
-        <span className="ed-sep" />
-        {onSolve && (
-          <button type="button" onClick={solve} disabled={busy} data-testid="arc-solve" title="Run the model on the selected test input (the first one unless a test pair is open)">
-            Solve test {solveIndex(s) + 1}
-          </button>
-        )}
-        {onAdapt && (
-          <button type="button" onClick={() => onAdapt(currentTask(s))} disabled={busy} title="Test-time training of the task's puzzle embedding on its demonstrations">
-            Adapt
-          </button>
-        )}
-        {status && <span className="ed-dim">{status}</span>}
         {barError && (
           <span className="ed-error" role="alert" data-testid="arc-error">
             {barError}
@@ -246,6 +227,7 @@ export function ArcEditor({ initialTask, canvas, puzzleId = 0, onSolve, onAdapt,
           </div>
         </div>
       </div>
+      <ArcSolvePanel task={task} testIndex={testIndex} canvas={canvas} keptKey={keptKey} onWatch={(example) => onSolve?.({ example, task, testIndex, view: { kind: 'arc', canvas } })} />
     </section>
   );
 }

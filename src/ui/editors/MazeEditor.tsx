@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useReducer, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import type { Example } from '../../data/dataset';
 import type { Grid } from '../../data/grid';
 import { generateMaze } from '../../data/maze';
@@ -6,8 +6,9 @@ import { mulberry32 } from '../../nn/init';
 import { GridView } from '../grid/GridView';
 import { mazeTokens } from '../grid/symbols';
 import { mazeToExample, type PuzzleView } from '../puzzle-codec';
+import { useKept } from './kept';
 import { isTypingTarget } from './keys';
-import { initialMazeEditor, mazeEditorReducer, mazeKeyAction, mazeStatus, openMaze, type MazeTool } from './maze-editor';
+import { initialMazeEditor, mazeEditorReducer, mazeKeyAction, mazeStatus, openMaze, type MazeAction, type MazeTool } from './maze-editor';
 import './editors.css';
 
 export interface MazeSolveRequest {
@@ -20,7 +21,7 @@ export interface MazeSolveRequest {
 export interface MazeEditorProps {
   /** The model's maze side N (config.data.size); a new size starts a new maze. */
   size: number;
-  /** Maze to start from (tokens: 1 wall, 2 open, 3 S, 4 G). */
+  /** Maze to start from (tokens: 1 wall, 2 open, 3 S, 4 G). Edits are kept, per starting maze and size, across unmounts. */
   initialMaze?: Grid;
   /** Solve pressed: send { type: 'trace', example } to the worker. */
   onSolve?: (req: MazeSolveRequest) => void;
@@ -36,14 +37,20 @@ const TOOLS: [MazeTool, string, string][] = [
   ['goal', 'Goal G', 'G'],
 ];
 
+/** Where the edits of an editor opened without a starting maze are kept. */
+const BLANK = {};
+
 /** N×N maze editor: paint walls and open cells (click or drag), place S and G; says whether G is reachable. */
 export function MazeEditor(props: MazeEditorProps) {
   return <MazeEditorBody key={props.size} {...props} />;
 }
 
 function MazeEditorBody({ size, initialMaze, onSolve, onMazeChange, busy, status }: MazeEditorProps) {
-  const [s, dispatch] = useReducer(mazeEditorReducer, undefined, () => initialMazeEditor(initialMaze?.h === size && initialMaze.w === size ? initialMaze : openMaze(size)));
-  const [showPath, setShowPath] = useState(false);
+  // Kept outside the component: the app's tabs unmount the editor, and the maze being built must survive that.
+  const keptKey = initialMaze ?? BLANK;
+  const [s, setState] = useKept(keptKey, `maze-${size}`, () => initialMazeEditor(initialMaze?.h === size && initialMaze.w === size ? initialMaze : openMaze(size)));
+  const dispatch = useCallback((a: MazeAction) => setState((prev) => mazeEditorReducer(prev, a)), [setState]);
+  const [showPath, setShowPath] = useKept(keptKey, `maze-${size}-path`, () => false);
   const [notice, setNotice] = useState<string | null>(null);
   const root = useRef<HTMLElement>(null);
   const maze = s.history.present;

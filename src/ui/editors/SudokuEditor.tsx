@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useReducer, useRef, type KeyboardEvent, type ReactNode } from 'react';
+import { useCallback, useEffect, useMemo, useRef, type KeyboardEvent, type ReactNode } from 'react';
 import type { Example } from '../../data/dataset';
 import type { Grid } from '../../data/grid';
 import { generateSudoku, type SudokuSize } from '../../data/sudoku';
@@ -6,8 +6,9 @@ import { mulberry32 } from '../../nn/init';
 import { GridView } from '../grid/GridView';
 import { sudokuDigits } from '../grid/symbols';
 import { sudokuToExample, viewBoxes, type PuzzleView } from '../puzzle-codec';
+import { useKept } from './kept';
 import { isTypingTarget } from './keys';
-import { initialSudokuEditor, sudokuConflicts, sudokuEditorReducer, sudokuKeyAction } from './sudoku-editor';
+import { initialSudokuEditor, sudokuConflicts, sudokuEditorReducer, sudokuKeyAction, type SudokuAction } from './sudoku-editor';
 import './editors.css';
 
 export interface SudokuSolveRequest {
@@ -20,7 +21,7 @@ export interface SudokuSolveRequest {
 export interface SudokuEditorProps {
   /** The model's board size (config.data.size); a new size starts a new board. */
   size: SudokuSize;
-  /** Board to start from (0 blank, 1..size digits). */
+  /** Board to start from (0 blank, 1..size digits). Edits are kept, per starting board and size, across unmounts. */
   initialBoard?: Grid;
   /** Solve pressed: send { type: 'trace', example } to the worker. */
   onSolve?: (req: SudokuSolveRequest) => void;
@@ -29,6 +30,9 @@ export interface SudokuEditorProps {
   /** Shown next to Solve: progress, or the worker's error. */
   status?: ReactNode;
 }
+
+/** Where the edits of an editor opened without a starting board are kept. */
+const BLANK = {};
 
 /**
  * Sudoku editor (4×4, 6×6, 9×9): click a cell, type 1..N; 0, Backspace, Delete or '.' clears; arrows move;
@@ -40,7 +44,9 @@ export function SudokuEditor(props: SudokuEditorProps) {
 }
 
 function SudokuEditorBody({ size, initialBoard, onSolve, onBoardChange, busy, status }: SudokuEditorProps) {
-  const [s, dispatch] = useReducer(sudokuEditorReducer, undefined, () => initialSudokuEditor(size, initialBoard?.h === size ? initialBoard : undefined));
+  // Kept outside the component: the app's tabs unmount the editor, and the board being built must survive that.
+  const [s, setState] = useKept(initialBoard ?? BLANK, `sudoku-${size}`, () => initialSudokuEditor(size, initialBoard?.h === size ? initialBoard : undefined));
+  const dispatch = useCallback((a: SudokuAction) => setState((prev) => sudokuEditorReducer(prev, a)), [setState]);
   const root = useRef<HTMLElement>(null);
   const board = s.history.present;
   const conflicts = useMemo(() => sudokuConflicts(board), [board]);

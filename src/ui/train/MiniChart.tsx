@@ -1,5 +1,5 @@
-import { memo } from 'react';
-import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { memo, useEffect, useMemo, useRef, useState, type PointerEvent, type RefObject } from 'react';
+import { extents, latestValue, linePath, nearest, valueOf, xTicks, yRange, yTicks, type Pt } from './chart-scale';
 import { fmtNum, fmtTick } from './format';
 
 export interface Series {
@@ -17,9 +17,10 @@ export interface Series {
 
 export interface MiniChartProps {
   title: string;
+  /** Points with a `step` and the series' keys, in step order. */
   data: readonly object[];
   series: Series[];
-  /** Readouts and tooltips. */
+  /** Readouts and the hover box. */
   format?: (v: number) => string;
   /** Axis ticks (default: compact numbers). */
   tickFormat?: (v: number) => string;
@@ -30,29 +31,68 @@ export interface MiniChartProps {
   testId?: string;
 }
 
-const AXIS = { fill: '#8a8a8a', fontSize: 10 };
+const PAD = { left: 44, right: 8, top: 6, bottom: 16 };
+const AXIS = '#8a8a8a';
 
-function latest(s: Series, data: readonly object[]): number | null {
-  const pts = (s.data ?? data) as Record<string, unknown>[];
-  for (let i = pts.length - 1; i >= 0; i--) {
-    const v = pts[i][s.key];
-    if (typeof v === 'number' && Number.isFinite(v)) return v;
-  }
-  return null;
+/** Width of an element in px, following resizes. */
+function useWidth(ref: RefObject<HTMLElement | null>): number {
+  const [w, setW] = useState(0);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const ro = new ResizeObserver(([e]) => setW(Math.floor(e.contentRect.width)));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [ref]);
+  return w;
 }
 
-/** A small line chart against step with a legend that reads out each series' latest value. */
-export const MiniChart = memo(function MiniChart({ title, data, series, format = fmtNum, tickFormat = fmtTick, domain, log, height = 140, testId }: MiniChartProps) {
+/**
+ * A small line chart against step with a legend that reads out each series' latest value, and the values at the
+ * step under the pointer. Hand-drawn SVG (one path per series) so a redraw costs well under a millisecond of
+ * script: while training, charts redraw several times a second beside a busy GPU, and a chart library's render
+ * (recharts measured 50–150 ms per chart here) would block the page.
+ */
+export const MiniChart = memo(function MiniChart({ title, data, series, format = fmtNum, tickFormat = fmtTick, domain, log = false, height = 140, testId }: MiniChartProps) {
+  const box = useRef<HTMLDivElement>(null);
+  const width = useWidth(box);
+  const [hover, setHover] = useState<number | null>(null);
   // A series with its own empty data would fall back to the chart's points: leave it out until it has some.
-  const drawn = series.filter((s) => !s.data || s.data.length > 0);
+  const drawn = useMemo(() => series.filter((s) => !s.data || s.data.length > 0).map((s) => ({ s, pts: (s.data ?? data) as Pt[] })), [series, data]);
   const empty = data.length === 0 && series.every((s) => !s.data?.length);
+
+  const plot = useMemo(() => {
+    if (empty || width <= PAD.left + PAD.right) return null;
+    const ext = extents(drawn.map(({ s, pts }) => ({ key: s.key, pts })), log);
+    if (!ext) return null;
+    const { x0, x1 } = ext;
+    const f = log ? Math.log10 : (v: number) => v;
+    const [lo, hi] = yRange(ext.y0, ext.y1, { domain, log });
+    const W = width - PAD.left - PAD.right, H = height - PAD.top - PAD.bottom;
+    const sx = (step: number) => PAD.left + ((step - x0) / (x1 - x0)) * W;
+    const sy = (v: number) => PAD.top + (1 - (f(v) - lo) / (hi - lo)) * H;
+    const lines = drawn.map(({ s, pts }) => {
+      const { d, points } = linePath(pts, s.key, sx, sy, { log, connect: s.connect });
+      return { s, d, dots: s.dots ? points : [] };
+    });
+    return { x0, x1, W, sx, sy, lines, yTicks: yTicks(lo, hi, log), xTicks: xTicks(x0, x1, W) };
+  }, [drawn, empty, width, height, domain, log]);
+
+  const onMove = (e: PointerEvent<SVGSVGElement>) => {
+    if (!plot) return;
+    const x = e.clientX - e.currentTarget.getBoundingClientRect().left;
+    setHover(plot.x0 + (Math.min(Math.max(x - PAD.left, 0), plot.W) / plot.W) * (plot.x1 - plot.x0));
+  };
+  const at = plot && hover !== null ? drawn.map(({ s, pts }) => ({ s, p: nearest(pts, hover) })) : null;
+  const atStep = at?.find((a) => a.p)?.p?.step;
+
   return (
     <figure className="td-chart" data-testid={testId} data-points={data.length}>
       <figcaption>
         <b>{title}</b>
         <span className="td-legend">
           {series.map((s) => {
-            const v = latest(s, data);
+            const v = latestValue((s.data ?? data) as Pt[], s.key);
             return (
               <span key={s.name}>
                 <i style={{ background: s.color }} />
@@ -62,37 +102,47 @@ export const MiniChart = memo(function MiniChart({ title, data, series, format =
           })}
         </span>
       </figcaption>
-      {empty ? (
-        <div className="td-dim" style={{ height, display: 'flex', alignItems: 'center', justifyContent: 'center' }}>no data yet</div>
-      ) : (
-        <ResponsiveContainer width="100%" height={height}>
-          <LineChart data={data as object[]} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
-            <CartesianGrid stroke="#242424" />
-            <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} tick={AXIS} stroke="#444" allowDuplicatedCategory={false} />
-            <YAxis tick={AXIS} stroke="#444" width={44} domain={domain ?? ['auto', 'auto']} scale={log ? 'log' : 'auto'} allowDataOverflow={!!log} tickFormatter={tickFormat} />
-            <Tooltip
-              contentStyle={{ background: '#111', border: '1px solid #333', fontSize: 11 }}
-              labelFormatter={(l) => `step ${l}`}
-              formatter={(v) => (typeof v === 'number' ? format(v) : String(v))}
-              isAnimationActive={false}
-            />
-            {drawn.map((s) => (
-              <Line
-                key={s.name}
-                data={s.data as object[] | undefined}
-                dataKey={s.key}
-                name={s.name}
-                stroke={s.color}
-                strokeDasharray={s.dashed ? '4 3' : undefined}
-                dot={s.dots ? { r: 2, fill: s.color } : false}
-                isAnimationActive={false}
-                connectNulls={!!s.connect}
-                strokeWidth={1.5}
-              />
-            ))}
-          </LineChart>
-        </ResponsiveContainer>
-      )}
+      <div ref={box} className="td-plot" style={{ height }}>
+        {empty ? (
+          <div className="td-dim td-plot-empty">no data yet</div>
+        ) : (
+          plot && (
+            <svg width={width} height={height} onPointerMove={onMove} onPointerLeave={() => setHover(null)} role="img" aria-label={`${title} against step`}>
+              {plot.yTicks.map((t) => (
+                <g key={t}>
+                  <line x1={PAD.left} x2={PAD.left + plot.W} y1={plot.sy(t)} y2={plot.sy(t)} stroke="#242424" />
+                  <text x={PAD.left - 4} y={plot.sy(t)} dy="0.32em" textAnchor="end" fill={AXIS} fontSize={10}>{tickFormat(t)}</text>
+                </g>
+              ))}
+              {plot.xTicks.map((t) => (
+                <text key={t} x={plot.sx(t)} y={height - 4} textAnchor="middle" fill={AXIS} fontSize={10}>{fmtTick(t)}</text>
+              ))}
+              <line x1={PAD.left} x2={PAD.left} y1={PAD.top} y2={height - PAD.bottom} stroke="#444" />
+              {plot.lines.map(({ s, d, dots }) => (
+                <g key={s.name}>
+                  <path d={d} fill="none" stroke={s.color} strokeWidth={1.5} strokeDasharray={s.dashed ? '4 3' : undefined} strokeLinejoin="round" />
+                  {dots.map(([x, y], i) => <circle key={i} cx={x} cy={y} r={2} fill={s.color} />)}
+                </g>
+              ))}
+              {atStep !== undefined && <line x1={plot.sx(atStep)} x2={plot.sx(atStep)} y1={PAD.top} y2={height - PAD.bottom} stroke="#666" />}
+            </svg>
+          )
+        )}
+        {at && atStep !== undefined && (
+          <div className="td-hover td-mono" style={{ left: Math.min(plot!.sx(atStep) + 8, width - 130) }}>
+            <div>step {atStep}</div>
+            {at.map(({ s, p }) => {
+              const v = p ? valueOf(p, s.key, false) : null;
+              return (
+                <div key={s.name} style={{ color: s.color }}>
+                  {s.name} {v === null ? '—' : format(v)}
+                  {p && p.step !== atStep ? ` @${p.step}` : ''}
+                </div>
+              );
+            })}
+          </div>
+        )}
+      </div>
     </figure>
   );
 });

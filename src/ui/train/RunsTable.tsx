@@ -3,7 +3,7 @@ import type { RunSummary } from '../../state/train-model';
 import { trainActions, useTrain } from '../../state/train-store';
 import { fmtNum, fmtPct } from './format';
 import { MiniChart, type Series } from './MiniChart';
-import { useThrottled } from './throttle';
+import { useThrottledTrain } from './throttle';
 
 const COLOURS = ['#ff851b', '#0074d9', '#2ecc40', '#f012be', '#ffdc00', '#7fdbff', '#b10dc9', '#ff4136', '#39cccc', '#aaaaaa'];
 
@@ -15,7 +15,7 @@ export function configSummary(r: RunSummary): string {
 
 /** Every run with its config and final metrics; tick runs to overlay their loss curves. */
 export function RunsTable() {
-  const runs = useThrottled(useTrain((s) => s.runs), 500);
+  const runs = useThrottledTrain((s) => s.runs, 500);
   const selected = useTrain((s) => s.selected);
   const current = useTrain((s) => s.run?.id);
   const { toggleSelected, deleteRun } = trainActions();

@@ -4,12 +4,12 @@ import type { EvalPoint } from '../../state/train-model';
 import { useTrain } from '../../state/train-store';
 import { fmtCount, fmtNum, fmtPct } from './format';
 import { MiniChart } from './MiniChart';
-import { useThrottled } from './throttle';
+import { useThrottledTrain } from './throttle';
 
 const C = { total: '#ff851b', lm: '#0074d9', halt: '#b10dc9', train: '#2ecc40', eval: '#ffdc00', pass: '#f012be', q: '#7fdbff', lr: '#aaaaaa', sps: '#39cccc', grad: '#ff4136' };
 const pct = (v: number) => fmtPct(v, 0);
 const fixed2 = (v: number) => v.toFixed(2);
-/** Each chart redraws at most this often (recharts renders are the page's most expensive work while training). */
+/** Each chart redraws at most this often, however often metrics arrive. */
 const REDRAW_MS = 500;
 /** Charts redraw one after another, this far apart, each in its own short task. */
 const STAGGER_MS = 40;
@@ -18,8 +18,8 @@ type Draw = (data: MetricPoint[], ev: EvalPoint[]) => ReactElement;
 
 /** One chart over the current run's history, redrawn on its own schedule. `draw` must be stable. */
 function LiveChart({ slot, draw }: { slot: number; draw: Draw }) {
-  const history = useThrottled(useTrain((s) => s.run?.history), REDRAW_MS, slot * STAGGER_MS);
-  const evals = useThrottled(useTrain((s) => s.run?.evals), REDRAW_MS, slot * STAGGER_MS);
+  const history = useThrottledTrain((s) => s.run?.history, REDRAW_MS, slot * STAGGER_MS);
+  const evals = useThrottledTrain((s) => s.run?.evals, REDRAW_MS, slot * STAGGER_MS);
   return useMemo(() => draw(history ? chartPoints(history) : [], evals ?? []), [history, evals, draw]);
 }
 

@@ -3,7 +3,7 @@ import type { RecursionTrace } from '../../trm/trace';
 import { isTypingTarget } from '../editors/keys';
 import { GridView } from '../grid/GridView';
 import { checkSeqLen, decodeAnswer, hasTarget, viewBoxes, viewSide, viewSymbols, viewVocabSize, type PuzzleView } from '../puzzle-codec';
-import { frameReadout, indexTrace, navigate, paneAt, scoreCells, stepEnd, wrongCells, type PaneFrame } from './frames';
+import { continuesTrace, frameReadout, indexTrace, navigate, paneAt, scoreCells, stepEnd, wrongCells, type PaneFrame } from './frames';
 import { HaltStrip } from './HaltStrip';
 import { initialPlayback, playbackReducer, SPEEDS } from './playback';
 import './viewer.css';
@@ -55,9 +55,11 @@ function ViewerBody({ trace, view, input, target, autoPlay, gridSize = 220, onFr
   const [show, setShow] = useState({ numbers: false, confidence: true, changes: true, errors: true });
   const [loaded, setLoaded] = useState(trace);
   if (loaded !== trace) {
-    // A new trace: restart playback during render so no frame index from the old trace is ever used.
+    // A new trace: restart playback during render so no frame index from the old trace is ever used. The same
+    // trace grown by streamed frames keeps its place.
     setLoaded(trace);
-    dispatch({ type: 'load', count: trace.frames.length, frame: autoPlay ? 0 : undefined, play: autoPlay });
+    if (continuesTrace(loaded, trace)) dispatch({ type: 'grow', count: trace.frames.length, play: autoPlay });
+    else dispatch({ type: 'load', count: trace.frames.length, frame: autoPlay ? 0 : undefined, play: autoPlay });
   }
   const frameNo = Math.min(pb.frame, idx.count - 1);
 
@@ -129,9 +131,14 @@ function ViewerBody({ trace, view, input, target, autoPlay, gridSize = 220, onFr
   return (
     <section className="rv" tabIndex={0} onKeyDown={onKey} aria-label="Recursion viewer" data-testid="recursion-viewer">
       <header className="rv-head">
-        <output className="rv-readout" data-testid="viewer-readout" data-frame={frameNo}>
+        <output className="rv-readout" data-testid="viewer-readout" data-frame={frameNo} data-frames={trace.frames.length}>
           {frameReadout(trace, frame)}
         </output>
+        {trace.steps.length < trace.nSup && (
+          <span className="rv-live" data-testid="viewer-live">
+            {' '}· running: {trace.steps.length}/{trace.nSup} supervision steps so far
+          </span>
+        )}
         {step && (
           <span className="rv-dim">
             {' '}· σ(q_halt) {step.haltProb.toFixed(3)}

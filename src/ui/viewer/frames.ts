@@ -31,6 +31,11 @@ export function indexTrace(trace: RecursionTrace): FrameIndex {
   return { count, latest, previousSameKind, stepStart };
 }
 
+/** Whether `next` is `prev` further along: a streamed trace grows by appending frames and keeps the earlier frame objects. */
+export function continuesTrace(prev: RecursionTrace, next: RecursionTrace): boolean {
+  return prev.frames.length > 0 && next.frames.length > prev.frames.length && next.frames[prev.frames.length - 1] === prev.frames[prev.frames.length - 1];
+}
+
 /** "step s/N_sup · cycle c/T · update u/(n+1)", naming what the update computed. */
 export function frameReadout(trace: RecursionTrace, f: TraceFrame): string {
   const what = f.kind === 'y' ? 'answer y' : 'latent z';

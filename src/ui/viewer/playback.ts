@@ -16,7 +16,12 @@ export type PlaybackAction =
   | { type: 'tick' }
   | { type: 'speed'; fps: number }
   /** A new trace arrived: keep the speed, start at `frame` (default the last frame, the final answer). */
-  | { type: 'load'; count: number; frame?: number; play?: boolean };
+  | { type: 'load'; count: number; frame?: number; play?: boolean }
+  /**
+   * More frames of the same trace arrived (it streams while the model runs). A view at the old last frame moves
+   * on: playing on with `play`, else to the new last frame; elsewhere it stays where it is.
+   */
+  | { type: 'grow'; count: number; play?: boolean };
 
 export function initialPlayback(count: number, fps = 4): Playback {
   return { frame: Math.max(0, count - 1), count, playing: false, fps };
@@ -47,5 +52,9 @@ export function playbackReducer(p: Playback, a: PlaybackAction): Playback {
       const frame = clamp(next, a.frame ?? a.count - 1);
       return { ...next, frame, playing: !!a.play && a.count > 1 && frame < a.count - 1 };
     }
+    case 'grow':
+      if (a.count <= p.count) return p;
+      if (p.frame < p.count - 1) return { ...p, count: a.count };
+      return a.play ? { ...p, count: a.count, playing: true } : { ...p, count: a.count, frame: a.count - 1 };
   }
 }
