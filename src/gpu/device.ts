@@ -101,7 +101,11 @@ export async function requestGpu(gpu: GPU | undefined, userAgent: string, opts: 
   };
 }
 
+/** vendor / architecture / device / description, whichever the adapter reports. */
+export function adapterName(info: GpuInfo): string {
+  return [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' / ') || 'unknown adapter';
+}
+
 export function describeAdapter(info: GpuInfo): string {
-  const name = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' / ') || 'unknown adapter';
-  return `${name}${info.isSoftware ? ' (software)' : ''}; features: ${info.features.join(', ') || 'none'}`;
+  return `${adapterName(info)}${info.isSoftware ? ' (software)' : ''}; features: ${info.features.join(', ') || 'none'}`;
 }

@@ -1,18 +1,8 @@
 import { chromium, type Browser } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium';
 
-/** Flags for WebGPU on Debian's Chromium without a GPU (see DESIGN.md, test tiers). */
-export const CHROMIUM_ARGS = [
-  '--enable-unsafe-webgpu',
-  '--use-webgpu-adapter=swiftshader',
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export { CHROMIUM_ARGS, CHROMIUM_PATH };
 
 export async function startVite(): Promise<{ server: ViteDevServer; url: string }> {
   const server = await createServer({ logLevel: 'error', server: { port: 0, host: '127.0.0.1' } });

@@ -1,0 +1,75 @@
+import type * as TF from '@tensorflow/tfjs-core';
+import type { GpuHandle } from '../src/gpu/device';
+import type { GpuEngine } from '../src/gpu/engine';
+import type { GpuCounters } from './counters';
+
+export type Tf = typeof TF;
+
+/** Everything a workload needs: our engine and tfjs on the same GPUDevice, and the counters wrapped around it. */
+export interface BenchContext {
+  handle: GpuHandle;
+  engine: GpuEngine;
+  tf: Tf;
+  counters: GpuCounters;
+  /** Small sizes and few samples: the CI smoke run. */
+  quick: boolean;
+  /** Sizes are chosen per adapter: the software adapter runs at ~0.1–1 GFLOP/s. */
+  software: boolean;
+  /** Our engine was made to pick its software-adapter kernels (--software-kernels). */
+  softwareKernels: boolean;
+  /** The device's FP32 peak in GFLOP/s where known (a GPU), for the fraction-of-peak column. */
+  peakGflops: number | null;
+  /** Run only the rows whose name contains this text. */
+  only?: string;
+  log(line: string): void;
+}
+
+export interface RowSide {
+  ms: number;
+  samplesMs: number[];
+  iters: number;
+  dispatches: number;
+  submits: number;
+  gflops?: number;
+  peakFraction?: number;
+  /** Bytes of GPU buffers the implementation held at its largest. */
+  peakBytes?: number;
+}
+
+/** How the row proves both sides computed the same thing. */
+export interface RowCheck {
+  what: string;
+  maxRelDiff: number;
+  tolerance: number;
+  pass: boolean;
+  /** Per-step values of both sides, where the check runs over steps. */
+  series?: { ours: number[]; tfjs: number[]; cpu?: number[] };
+}
+
+export interface BenchRow {
+  group: 'matmul' | 'train' | 'infer';
+  name: string;
+  /** A TRM-shaped matmul (the acceptance rows), as opposed to the square sweep. */
+  trm?: boolean;
+  /** FLOPs of one iteration, where counted. */
+  flops?: number;
+  ours: RowSide;
+  tfjs: RowSide;
+  /** tfjs ms / ours ms: above 1 means ours is faster. */
+  speedup: number;
+  check?: RowCheck;
+}
+
+export interface BenchResult {
+  date: string;
+  mode: 'quick' | 'full';
+  /** The --only filter, when rows were left out. */
+  only?: string;
+  softwareKernels?: boolean;
+  runtime: string;
+  adapter: { description: string; vendor: string; architecture: string; device: string; software: boolean; features: string[] };
+  peakGflops: number | null;
+  tfjsVersion: string;
+  rows: BenchRow[];
+  notes: string[];
+}

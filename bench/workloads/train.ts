@@ -1,0 +1,75 @@
+import { createSource } from '../../src/data/sources';
+import { CpuEngine } from '../../src/engine/cpu';
+import { Trainer } from '../../src/trm/trainer';
+import { syncOurs, syncTfjs } from '../sync';
+import { measurePair, type SamplePlan } from '../harness';
+import { makeFeed } from '../tfjs/feed';
+import { TfjsTrainer, weightsOf } from '../tfjs/trm';
+import type { BenchContext, BenchRow } from '../types';
+import type { BenchConfig } from './configs';
+
+/** Relative difference of two losses. */
+const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
+
+/**
+ * One full training step (the recursion forward, backward, optimizer, EMA, carry) on both sides from the same
+ * initial weights and batches. First `checkSteps` steps with their losses read back and compared; then the timed
+ * samples continue training without any readback. With `cpuSteps`, our float64 CPU twin trains alongside for
+ * that many steps: a reference both float32 implementations are measured against.
+ */
+export async function benchTraining(ctx: BenchContext, bc: BenchConfig, checkSteps: number, plan: SamplePlan, cpuSteps = 0): Promise<BenchRow> {
+  const { engine: e, tf, counters } = ctx;
+  const cfg = bc.cfg;
+  const ours = await counters.as('ours', () => new Trainer(e, cfg, createSource(cfg.data, cfg.seed)));
+  if (ours.data.info.seqLen !== bc.seqLen) throw new Error(`${bc.name}: seqLen ${ours.data.info.seqLen}, expected ${bc.seqLen}`);
+  const feed = makeFeed(cfg, createSource(cfg.data, cfg.seed));
+  const weights = await weightsOf(ours);
+  const theirs = await counters.as('tfjs', () => new TfjsTrainer(tf, { cfg, info: ours.data.info, weights }));
+  const twin = cpuSteps > 0 ? new Trainer(new CpuEngine(), cfg, createSource(cfg.data, cfg.seed)) : null;
+  try {
+    let worst = 0;
+    const series: { ours: number[]; tfjs: number[]; cpu?: number[] } = { ours: [], tfjs: [], ...(twin ? { cpu: [] } : {}) };
+    for (let s = 0; s < checkSteps; s++) {
+      const m = await counters.as('ours', () => ours.trainStep(true)!);
+      const loss = await counters.as('tfjs', async () => {
+        const f = feed();
+        const t = theirs.step(f.batch, f.minHalt, f.lr);
+        const v = await tf.mean(t).data();
+        t.dispose();
+        return v[0];
+      });
+      worst = Math.max(worst, rel(loss, m.loss));
+      series.ours.push(m.loss);
+      series.tfjs.push(loss);
+      const ref = twin && s < cpuSteps ? (await twin.trainStep(true))!.loss : null;
+      if (ref !== null) series.cpu!.push(ref);
+      if (s === 0 || s === checkSteps - 1 || s % 10 === 9) {
+        const vsCpu = ref === null ? '' : `, float64 twin ${ref.toFixed(6)} (ours ${rel(m.loss, ref).toExponential(1)}, tfjs ${rel(loss, ref).toExponential(1)} off)`;
+        ctx.log(`  ${bc.name} step ${s + 1}: loss ours ${m.loss.toFixed(6)} tfjs ${loss.toFixed(6)}${vsCpu}`);
+      }
+    }
+    const timing = await measurePair(counters, {
+      ours: { run: () => void ours.trainStep(false), sync: () => syncOurs(e) },
+      tfjs: {
+        run: () => {
+          const f = feed();
+          theirs.step(f.batch, f.minHalt, f.lr).dispose();
+        },
+        sync: () => syncTfjs(tf, e.device),
+      },
+    }, plan);
+    const B = cfg.optim.batchSize;
+    return {
+      group: 'train',
+      name: `train step ${bc.name} (${cfg.model.variant}, B=${B}, T=${cfg.model.T}, n=${cfg.model.n})`,
+      ours: { ...timing.ours, peakBytes: counters.peakBytes('ours') },
+      tfjs: { ...timing.tfjs, peakBytes: counters.peakBytes('tfjs') },
+      speedup: timing.tfjs.ms / timing.ours.ms,
+      check: { what: `mean loss, first ${checkSteps} steps (max relative difference)`, maxRelDiff: worst, tolerance: 1e-3, pass: worst <= 1e-3, series },
+    };
+  } finally {
+    ours.release();
+    theirs.dispose();
+    twin?.release();
+  }
+}

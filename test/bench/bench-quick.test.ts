@@ -1,0 +1,33 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import type { BenchResult } from '../../bench/types';
+
+// The CI smoke run of the benchmark: `npm run bench -- --quick` end to end in Chromium (SwiftShader here).
+// It proves the harness works and that both sides compute the same thing; it asserts no timing.
+it('npm run bench -- --quick runs every workload in Chromium and both sides agree', () => {
+  const out = mkdtempSync(join(tmpdir(), 'trm-bench-'));
+  const r = spawnSync('npm', ['run', '-s', 'bench', '--', '--quick', '--out', out], { encoding: 'utf8', timeout: 900_000 });
+  const log = `${r.stdout}\n${r.stderr}`;
+  expect(r.status, log).toBe(0);
+  const files = readdirSync(out);
+  const json = files.find((f) => f.endsWith('-quick.json'));
+  expect(json, files.join(', ')).toBeDefined();
+  expect(files).toContain(json!.replace(/\.json$/, '.md'));
+  const res = JSON.parse(readFileSync(join(out, json!), 'utf8')) as BenchResult;
+  expect(res.runtime).toMatch(/Chrom/);
+  expect(res.notes).toEqual([]);
+  const groups = new Set(res.rows.map((row) => row.group));
+  expect([...groups].sort()).toEqual(['infer', 'matmul', 'train']);
+  expect(res.rows.some((row) => row.trm)).toBe(true);
+  for (const row of res.rows) {
+    expect(row.check?.pass, `${row.name}: ${row.check?.what} differs by ${row.check?.maxRelDiff}`).toBe(true);
+    for (const side of [row.ours, row.tfjs]) {
+      expect(side.ms).toBeGreaterThan(0);
+      expect(side.dispatches).toBeGreaterThan(0);
+    }
+  }
+  expect(log).toContain('| row |');
+}, 900_000);
