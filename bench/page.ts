@@ -19,7 +19,7 @@ const log = (line: string) => {
 
 (async () => {
   const handle = await requestGpu(navigator.gpu, navigator.userAgent);
-  const ctx = await createContext(handle, { quick: q.get('quick') === '1', peakGflops: q.has('peak') ? Number(q.get('peak')) : undefined, only: q.get('only') ?? undefined, softwareKernels: q.get('softwareKernels') === '1', log });
+  const ctx = await createContext(handle, { quick: q.get('quick') === '1', peakGflops: q.has('peak') ? Number(q.get('peak')) : undefined, only: q.get('only') ?? undefined, softwareKernels: q.get('softwareKernels') === '1', checkSteps: q.has('checkSteps') ? Number(q.get('checkSteps')) : undefined, log });
   const browser = navigator.userAgent.match(/(Chrome|Chromium)\/[\d.]+/)?.[0] ?? navigator.userAgent;
   window.__bench = await runSuite(ctx, browser);
 })().catch((err: unknown) => {

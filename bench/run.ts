@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --node] [-- --software] [-- --only TEXT] [-- --software-kernels] [-- --peak-gflops N] [-- --out DIR]`
+ * `npm run bench [-- --quick] [-- --node] [-- --software] [-- --only TEXT] [-- --software-kernels] [-- --check-steps N] [-- --peak-gflops N] [-- --out DIR]`
  * Ours vs TensorFlow.js WebGPU side by side on one GPUDevice: in Chromium by default (a real GPU when the
  * machine has one, else SwiftShader), or in Node through Dawn with --node. Writes bench/results/<date>-<adapter>.json
  * (and .md) and prints the table; exits 1 when any row failed or the two sides disagree.
@@ -19,6 +19,8 @@ interface Args {
   only?: string;
   /** Our engine takes the kernels it picks on software adapters (barrier-free matmul, one-thread RMSNorm) on any GPU. */
   softwareKernels: boolean;
+  /** Training steps whose losses are compared, instead of the adapter's default (50, or 10 for the mid configs on software). */
+  checkSteps?: number;
   out: string;
 }
 
@@ -30,14 +32,18 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--node') a.node = true;
     else if (k === '--software') a.software = true;
     else if (k === '--software-kernels') a.softwareKernels = true;
-    else if (k === '--peak-gflops' || k === '--out' || k === '--only') {
+    else if (k === '--peak-gflops' || k === '--out' || k === '--only' || k === '--check-steps') {
       const v = argv[++i];
       if (v === undefined) throw new Error(`${k} needs a value`);
       if (k === '--out') a.out = v;
       else if (k === '--only') a.only = v;
+      else if (k === '--check-steps') {
+        if (!Number.isInteger(Number(v)) || Number(v) < 1) throw new Error(`--check-steps must be a whole number ≥ 1, got "${v}"`);
+        a.checkSteps = Number(v);
+      }
       else if (!(Number(v) > 0)) throw new Error(`--peak-gflops must be a positive number, got "${v}"`);
       else a.peakGflops = Number(v);
-    } else throw new Error(`unknown option ${k}; use --quick, --node, --software, --only TEXT, --software-kernels, --peak-gflops N, --out DIR`);
+    } else throw new Error(`unknown option ${k}; use --quick, --node, --software, --only TEXT, --software-kernels, --check-steps N, --peak-gflops N, --out DIR`);
   }
   return a;
 }
@@ -62,7 +68,7 @@ async function runInChromium(a: Args): Promise<BenchResult> {
     const page = await browser.newPage();
     page.on('console', (m) => console.log(m.text()));
     page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
-    const q = new URLSearchParams({ ...(a.quick ? { quick: '1' } : {}), ...(a.peakGflops ? { peak: String(a.peakGflops) } : {}), ...(a.only ? { only: a.only } : {}), ...(a.softwareKernels ? { softwareKernels: '1' } : {}) });
+    const q = new URLSearchParams({ ...(a.quick ? { quick: '1' } : {}), ...(a.peakGflops ? { peak: String(a.peakGflops) } : {}), ...(a.only ? { only: a.only } : {}), ...(a.softwareKernels ? { softwareKernels: '1' } : {}), ...(a.checkSteps ? { checkSteps: String(a.checkSteps) } : {}) });
     await page.goto(`http://127.0.0.1:${addr.port}/bench/index.html?${q}`);
     await page.waitForFunction(() => window.__bench !== undefined, undefined, { timeout: 0, polling: 1000 });
     const res = await page.evaluate(() => window.__bench!);

@@ -44,7 +44,7 @@ function jobs(ctx: BenchContext): RowJob[] {
   const out: RowJob[] = shapes.map((s) => ({ name: s.name, run: () => benchMatmul(ctx, s, matmulPlan) }));
   // Losses are compared over 50 steps wherever a step is cheap enough; the software adapter takes ~10 s per
   // mid-size step, so there the mid configs are compared over 10.
-  const check = (cheap: boolean) => (quick ? 2 : cheap || !software ? 50 : 10);
+  const check = (cheap: boolean) => ctx.checkSteps ?? (quick ? 2 : cheap || !software ? 50 : 10);
   // The small config also trains on our float64 CPU twin (about 0.5 s a step): the reference for both.
   out.push({ name: `train ${small.name}`, run: () => benchTraining(ctx, small, check(true), trainPlan, quick ? 0 : check(true)) });
   if (!quick) {

@@ -21,6 +21,8 @@ export interface BenchContext {
   peakGflops: number | null;
   /** Run only the rows whose name contains this text. */
   only?: string;
+  /** Overrides how many training steps have their losses compared. */
+  checkSteps?: number;
   log(line: string): void;
 }
 
