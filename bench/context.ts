@@ -16,10 +16,11 @@ export function fp32Peak(handle: GpuHandle): number | null {
 /** Both implementations on the one device: the counters wrap it before either allocates anything. */
 export async function createContext(handle: GpuHandle, opts: { quick: boolean; peakGflops?: number; only?: string; softwareKernels?: boolean; checkSteps?: number; log(line: string): void }): Promise<BenchContext> {
   const software = handle.info.isSoftware;
-  // Sizes still follow the adapter; only our kernel choices (which read isSoftware) change.
+  const peakGflops = opts.peakGflops ?? fp32Peak(handle);
+  // Sizes and the peak still follow the adapter; only our kernel choices (which read isSoftware) change.
   if (opts.softwareKernels) handle.info.isSoftware = true;
   const counters = new GpuCounters(handle.device);
   const engine = new GpuEngine(handle);
   const tf = await useTfjsOn(handle.device, handle.adapter);
-  return { handle, engine, tf, counters, quick: opts.quick, software, softwareKernels: !!opts.softwareKernels, peakGflops: opts.peakGflops ?? fp32Peak(handle), only: opts.only, checkSteps: opts.checkSteps, log: opts.log };
+  return { handle, engine, tf, counters, quick: opts.quick, software, softwareKernels: !!opts.softwareKernels, peakGflops, only: opts.only, checkSteps: opts.checkSteps, log: opts.log };
 }
