@@ -28,6 +28,11 @@ export interface Timing {
   /** Median over samples of (sample wall time / iters). */
   ms: number;
   samplesMs: number[];
+  /**
+   * Median over samples of the CPU time spent issuing one iteration (the synchronous part: recording and
+   * submitting, no GPU wait). Where it approaches `ms` the row is bound by the CPU, not the GPU.
+   */
+  cpuMs: number;
   /** Iterations queued per sample. */
   iters: number;
   dispatches: number;
@@ -46,7 +51,8 @@ function median(xs: readonly number[]): number {
  */
 export async function measurePair(counters: GpuCounters, pair: SidePair, plan: SamplePlan): Promise<{ ours: Timing; tfjs: Timing }> {
   const names = ['ours', 'tfjs'] as const;
-  const out = { ours: { samplesMs: [] as number[], dispatches: 0, submits: 0 }, tfjs: { samplesMs: [] as number[], dispatches: 0, submits: 0 } };
+  const fresh = () => ({ samplesMs: [] as number[], cpuMs: [] as number[], dispatches: 0, submits: 0 });
+  const out = { ours: fresh(), tfjs: fresh() };
   for (const name of names) {
     await counters.as(name, async () => {
       for (let i = 0; i < plan.warmup; i++) pair[name].run();
@@ -70,14 +76,16 @@ export async function measurePair(counters: GpuCounters, pair: SidePair, plan: S
         const d0 = counters.dispatches, s0 = counters.submits;
         const t0 = performance.now();
         for (let i = 0; i < iters; i++) side.run();
+        const issued = performance.now();
         await side.sync();
         out[name].samplesMs.push((performance.now() - t0) / iters);
+        out[name].cpuMs.push((issued - t0) / iters);
         out[name].dispatches += counters.dispatches - d0;
         out[name].submits += counters.submits - s0;
       });
     }
   }
   const n = iters * plan.repeats;
-  const timing = (o: (typeof out)['ours']): Timing => ({ ms: median(o.samplesMs), samplesMs: o.samplesMs, iters, dispatches: o.dispatches / n, submits: o.submits / n });
+  const timing = (o: (typeof out)['ours']): Timing => ({ ms: median(o.samplesMs), samplesMs: o.samplesMs, cpuMs: median(o.cpuMs), iters, dispatches: o.dispatches / n, submits: o.submits / n });
   return { ours: timing(out.ours), tfjs: timing(out.tfjs) };
 }

@@ -12,6 +12,7 @@ function line(r: BenchRow, peak: boolean): string {
     fmt(r.ours.gflops),
     fmt(r.tfjs.gflops),
     `**${fmt(r.speedup)}×**`,
+    `${fmt(r.ours.cpuMs, 3)} / ${fmt(r.tfjs.cpuMs, 3)}`,
     ...(peak ? [pct(r.ours.peakFraction), pct(r.tfjs.peakFraction)] : []),
     `${fmt(r.ours.dispatches, 1)} / ${fmt(r.tfjs.dispatches, 1)}`,
     `${fmt(r.ours.submits, 1)} / ${fmt(r.tfjs.submits, 1)}`,
@@ -24,7 +25,7 @@ function line(r: BenchRow, peak: boolean): string {
 /** The printed report: adapter, one table row per benchmark, and the acceptance figures. */
 export function markdown(res: BenchResult): string {
   const peak = res.peakGflops !== null;
-  const head = ['row', 'ours ms', 'tfjs ms', 'ours GFLOP/s', 'tfjs GFLOP/s', 'speedup (tfjs ms / ours ms)', ...(peak ? ['ours % FP32 peak', 'tfjs % FP32 peak'] : []), 'dispatches ours / tfjs', 'submits ours / tfjs', 'GPU MB ours / tfjs', 'same result (rel. diff)'];
+  const head = ['row', 'ours ms', 'tfjs ms', 'ours GFLOP/s', 'tfjs GFLOP/s', 'speedup (tfjs ms / ours ms)', 'CPU ms to issue ours / tfjs', ...(peak ? ['ours % FP32 peak', 'tfjs % FP32 peak'] : []), 'dispatches ours / tfjs', 'submits ours / tfjs', 'GPU MB ours / tfjs', 'same result (rel. diff)'];
   const out = [
     `## TRM Lab vs TensorFlow.js ${res.tfjsVersion} (WebGPU), ${res.mode} run${res.only ? ` (rows matching "${res.only}")` : ''}, ${res.date}`,
     '',

@@ -15,7 +15,7 @@ interface RowJob {
 
 /** Our pool and tfjs's free list are emptied before each row, so each row's footprint is its own. */
 function freshPools(ctx: BenchContext): void {
-  ctx.engine.pool.trim();
+  ctx.engine.trim();
   const bm = (ctx.tf.backend() as unknown as { bufferManager: { freeBuffers: Map<string, GPUBuffer[]>; numFreeBuffers: number; numBytesAllocated: number } }).bufferManager;
   for (const list of bm.freeBuffers.values()) {
     for (const b of list) {

@@ -29,6 +29,8 @@ export interface BenchContext {
 export interface RowSide {
   ms: number;
   samplesMs: number[];
+  /** CPU ms to issue one iteration (see Timing.cpuMs). */
+  cpuMs: number;
   iters: number;
   dispatches: number;
   submits: number;

@@ -1,6 +1,7 @@
 import { MAP_READ_MODE, Usage } from './flags';
 import { ScopeStack, type Engine, type EngineStats } from '../engine/engine';
 import { Tensor, shapeSize, type DType, type Shape } from '../engine/tensor';
+import { BindGroupCache } from './bind-groups';
 import { describeAdapter, type GpuHandle } from './device';
 import type { Param } from './params';
 import { PipelineCache } from './pipelines';
@@ -32,6 +33,7 @@ export class GpuEngine implements Engine {
   readonly device: GPUDevice;
   readonly pool: BufferPool;
   readonly pipelines: PipelineCache;
+  readonly bindGroups: BindGroupCache;
   readonly recorder: CommandRecorder;
   readonly profiler: Profiler | null;
   readonly maxWorkgroupsPerDim: number;
@@ -44,6 +46,7 @@ export class GpuEngine implements Engine {
     this.device = handle.device;
     this.pool = new BufferPool(this.device);
     this.pipelines = new PipelineCache(this.device);
+    this.bindGroups = new BindGroupCache(this.device);
     this.profiler = opts.profile && handle.hasTimestamps ? new Profiler(this.device) : null;
     this.recorder = new CommandRecorder(this.device, this.profiler);
     this.maxWorkgroupsPerDim = this.device.limits.maxComputeWorkgroupsPerDimension;
@@ -158,18 +161,15 @@ export class GpuEngine implements Engine {
 
   /** Record one compute dispatch. */
   run(d: Dispatch): void {
-    const pipeline = this.pipelines.get(d.shader, d.entry, d.constants);
-    const entries: GPUBindGroupEntry[] = [];
-    if (d.params) entries.push({ binding: 0, resource: this.recorder.params(d.params) });
-    d.buffers.forEach((t, i) => {
-      if (!t) return;
-      if (t.released) throw new Error(`${d.shader}.${d.entry}: binding ${i + 1} uses released ${t}`);
-      entries.push({ binding: i + 1, resource: { buffer: t.gpu.buffer, offset: t.gpu.offset, size: t.gpu.byteLength } });
-    });
-    const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
     const [x, y = 1, z = 1] = d.workgroups;
     if (x === 0 || y === 0 || z === 0) return;
-    this.recorder.dispatch(pipeline, bindGroup, x, y, z);
+    const pipeline = this.pipelines.get(d.shader, d.entry, d.constants);
+    const bindings: (GPUBufferBinding | null)[] = [d.params ? this.recorder.params(d.params) : null];
+    d.buffers.forEach((t, i) => {
+      if (t?.released) throw new Error(`${d.shader}.${d.entry}: binding ${i + 1} uses released ${t}`);
+      bindings.push(t && { buffer: t.gpu.buffer, offset: t.gpu.offset, size: t.gpu.byteLength });
+    });
+    this.recorder.dispatch(pipeline, this.bindGroups.get(pipeline, bindings), x, y, z);
   }
 
   /**
@@ -193,8 +193,14 @@ export class GpuEngine implements Engine {
     };
   }
 
-  destroy(): void {
+  /** Destroy the pooled free buffers (after a large one-off job), and the bind groups that hold them. */
+  trim(): void {
+    this.bindGroups.clear();
     this.pool.trim();
+  }
+
+  destroy(): void {
+    this.trim();
     this.device.destroy();
   }
 }

@@ -62,6 +62,31 @@ describe('GPU runtime', () => {
     e.release(b);
   });
 
+  it('a repeated step reuses its bind groups, and a changed binding gets its own', async () => {
+    const e = new GpuEngine((await gpuEngine()).handle);
+    const a = e.fromArray([1, 2, 3], [3]);
+    const b = e.fromArray([10, 20, 30], [3]);
+    const step = async (x = a, y = b) => {
+      const out = e.scope(() => addForward(e, scaleForward(e, x, 2), y));
+      const v = Array.from(await e.read(out));
+      e.release(out);
+      return v;
+    };
+    expect(await step()).toEqual([12, 24, 36]);
+    expect(await step()).toEqual([12, 24, 36]); // the pool's free lists settle after one step
+    const { hits, misses } = e.bindGroups;
+    for (let i = 0; i < 5; i++) expect(await step()).toEqual([12, 24, 36]);
+    expect(e.bindGroups.misses).toBe(misses);
+    expect(e.bindGroups.hits).toBe(hits + 10);
+    // Same pipelines and uniform slots, other buffers: the cached groups must not be handed out.
+    const c = e.fromArray([5, 5, 5], [3]);
+    expect(await step(c, a)).toEqual([11, 12, 13]);
+    expect(e.bindGroups.misses).toBe(misses + 2);
+    e.trim();
+    expect(e.bindGroups.size).toBe(0);
+    e.destroy = () => {}; // the device is shared with the other tests
+  });
+
   it('readbacks are asynchronous and can overlap', async () => {
     const e = await gpuEngine();
     const xs = [1, 2, 3].map((v) => e.fromArray([v, v], [2]));
