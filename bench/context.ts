@@ -17,10 +17,9 @@ export function fp32Peak(handle: GpuHandle): number | null {
 export async function createContext(handle: GpuHandle, opts: { quick: boolean; peakGflops?: number; only?: string; softwareKernels?: boolean; checkSteps?: number; log(line: string): void }): Promise<BenchContext> {
   const software = handle.info.isSoftware;
   const peakGflops = opts.peakGflops ?? fp32Peak(handle);
-  // Sizes and the peak still follow the adapter; only our kernel choices (which read isSoftware) change.
-  if (opts.softwareKernels) handle.info.isSoftware = true;
+  // Sizes and the peak follow the adapter; --software-kernels changes only our engine's kernel choices.
   const counters = new GpuCounters(handle.device);
-  const engine = new GpuEngine(handle);
+  const engine = new GpuEngine(handle, { softwareKernels: opts.softwareKernels || undefined });
   const tf = await useTfjsOn(handle.device, handle.adapter);
   return { handle, engine, tf, counters, quick: opts.quick, software, softwareKernels: !!opts.softwareKernels, peakGflops, only: opts.only, checkSteps: opts.checkSteps, log: opts.log };
 }

@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/helpers/chromium';
+import { startVite } from '../test/helpers/vite-server';
 import { markdown, resultName } from './report';
 import type { BenchResult } from './types';
 
@@ -55,21 +56,16 @@ function hasGpu(): boolean {
 
 async function runInChromium(a: Args): Promise<BenchResult> {
   const { chromium } = await import('playwright-core');
-  const { createServer } = await import('vite');
   const software = a.software || !hasGpu();
   const args = software ? CHROMIUM_ARGS : [...CHROMIUM_ARGS.filter((f) => !f.startsWith('--use-webgpu-adapter')), '--enable-features=Vulkan', '--ignore-gpu-blocklist'];
-  // No file watching or HMR: an edit elsewhere in the tree must not reload the page mid-run.
-  const server = await createServer({ logLevel: 'error', server: { port: 0, host: '127.0.0.1', hmr: false, watch: null } });
-  await server.listen();
-  const addr = server.httpServer?.address();
-  if (!addr || typeof addr === 'string') throw new Error('vite did not bind a port');
+  const { server, url } = await startVite();
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args });
   try {
     const page = await browser.newPage();
     page.on('console', (m) => console.log(m.text()));
     page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
     const q = new URLSearchParams({ ...(a.quick ? { quick: '1' } : {}), ...(a.peakGflops ? { peak: String(a.peakGflops) } : {}), ...(a.only ? { only: a.only } : {}), ...(a.softwareKernels ? { softwareKernels: '1' } : {}), ...(a.checkSteps ? { checkSteps: String(a.checkSteps) } : {}) });
-    await page.goto(`http://127.0.0.1:${addr.port}/bench/index.html?${q}`);
+    await page.goto(`${url}/bench/index.html?${q}`);
     await page.waitForFunction(() => window.__bench !== undefined, undefined, { timeout: 0, polling: 1000 });
     const res = await page.evaluate(() => window.__bench!);
     if ('error' in res) throw new Error(`benchmark page failed: ${res.error}`);

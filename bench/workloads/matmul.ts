@@ -1,4 +1,5 @@
 import type { Tensor } from '../../src/engine/tensor';
+import { relError } from '../../src/engine/rel-error';
 import { matmulForward } from '../../src/ops/matmul';
 import { mulberry32 } from '../../src/nn/init';
 import { syncOurs, syncTfjs } from '../sync';
@@ -54,16 +55,6 @@ function randomData(n: number, seed: number): Float32Array {
   return Float32Array.from({ length: n }, () => r() * 2 - 1);
 }
 
-/** Normwise relative difference ‖a − b‖ / ‖b‖. */
-export function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0, den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / Math.max(den, 1e-30));
-}
-
 export async function benchMatmul(ctx: BenchContext, shape: MatmulShape, plan: SamplePlan): Promise<BenchRow> {
   const { engine: e, tf } = ctx;
   const { M, N, K, batch, transA, transB, aBatch, bBatch } = shape;
@@ -85,7 +76,7 @@ export async function benchMatmul(ctx: BenchContext, shape: MatmulShape, plan: S
     const expected = runTfjs();
     const [got, want] = await Promise.all([e.read(ours.c), expected.data()]);
     expected.dispose();
-    const diff = relDiff(got, want as Float32Array);
+    const diff = relError(got, want as Float32Array);
     const timing = await measurePair(ctx.counters, {
       ours: { run: runOurs, sync: () => syncOurs(e) },
       tfjs: { run: () => runTfjs().dispose(), sync: () => syncTfjs(tf, e.device) },
@@ -98,7 +89,7 @@ export async function benchMatmul(ctx: BenchContext, shape: MatmulShape, plan: S
     return {
       group: 'matmul', name: shape.name, trm: shape.trm, flops,
       ours: side(timing.ours), tfjs: side(timing.tfjs), speedup: timing.tfjs.ms / timing.ours.ms,
-      check: { what: 'output vs tf.matMul (normwise)', maxRelDiff: diff, tolerance: 1e-5, pass: diff <= 1e-5 },
+      check: { what: 'output vs tf.matMul (normwise, max norm)', maxRelDiff: diff, tolerance: 1e-5, pass: diff <= 1e-5 },
     };
   } finally {
     for (const t of [ours.a, ours.b, ours.c]) e.release(t);

@@ -37,13 +37,19 @@ export class GpuEngine implements Engine {
   readonly recorder: CommandRecorder;
   readonly profiler: Profiler | null;
   readonly maxWorkgroupsPerDim: number;
+  /**
+   * Pick the kernels made for software adapters (barrier-free matmul with the transposes as pipeline constants,
+   * one thread per RMSNorm row), where a barrier costs far more than a serial loop. Defaults to the adapter's kind.
+   */
+  readonly softwareKernels: boolean;
   private readonly scopes = new ScopeStack();
   private live = 0;
   private lostHandlers: ((reason: string) => void)[] = [];
   lost: string | null = null;
 
-  constructor(readonly handle: GpuHandle, opts: { profile?: boolean } = {}) {
+  constructor(readonly handle: GpuHandle, opts: { profile?: boolean; softwareKernels?: boolean } = {}) {
     this.device = handle.device;
+    this.softwareKernels = opts.softwareKernels ?? handle.info.isSoftware;
     this.pool = new BufferPool(this.device);
     this.pipelines = new PipelineCache(this.device);
     this.bindGroups = new BindGroupCache(this.device);

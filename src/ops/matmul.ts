@@ -245,7 +245,7 @@ function vec4Ok(v: MatrixView, stride: number): boolean {
 
 function runGpu(e: GpuEngine, p: Plan): void {
   const { M, N, K, a, b, c } = p;
-  const tile = p.tuning.tile ?? (e.handle.info.isSoftware ? 'direct' : chooseTile(M, N, p.outBatches));
+  const tile = p.tuning.tile ?? (e.softwareKernels ? 'direct' : chooseTile(M, N, p.outBatches));
   if (tile === 'direct') return runDirect(e, p);
   const { wgX, wgY, tileK } = TILES[tile];
   const tilesN = Math.ceil(N / (4 * wgX)), tilesM = Math.ceil(M / (4 * wgY));

@@ -56,7 +56,7 @@ function layout(shape: Shape, axis: NormAxis, what: string, serial = false): Lay
 }
 
 function serialOn(e: Engine, threads?: NormThreads): boolean {
-  return threads ? threads === 'serial' : e.kind === 'gpu' && (e as GpuEngine).handle.info.isSoftware;
+  return threads ? threads === 'serial' : e.kind === 'gpu' && (e as GpuEngine).softwareKernels;
 }
 
 function parallelLayout(shape: Shape, axis: NormAxis, what: string): Layout {

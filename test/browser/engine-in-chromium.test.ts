@@ -1,7 +1,8 @@
 import type { Browser } from 'playwright-core';
 import type { ViteDevServer } from 'vite';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { launchChromium, startVite } from '../helpers/browser';
+import { launchChromium } from '../helpers/browser';
+import { startVite } from '../helpers/vite-server';
 
 let server: ViteDevServer;
 let url: string;

@@ -3,6 +3,7 @@ import { GpuEngine } from '../../src/gpu/engine';
 import { requestGpu, webgpuHelp, WebGpuUnavailableError } from '../../src/gpu/device';
 import { sizeClass } from '../../src/gpu/pool';
 import { addForward, scaleForward } from '../../src/ops/elementwise';
+import { matmulForward } from '../../src/ops/matmul';
 import { gpuEngine } from '../helpers/engines';
 
 describe('buffer pool size classes', () => {
@@ -85,6 +86,25 @@ describe('GPU runtime', () => {
     e.trim();
     expect(e.bindGroups.size).toBe(0);
     e.destroy = () => {}; // the device is shared with the other tests
+  });
+
+  it('the software-adapter kernels follow the engine option, not the adapter alone', async () => {
+    const base = await gpuEngine();
+    expect(base.softwareKernels).toBe(base.handle.info.isSoftware);
+    for (const softwareKernels of [true, false]) {
+      const compiled: string[] = [];
+      const device = new Proxy(base.device, {
+        get: (t, k) => {
+          if (k === 'createComputePipeline') return (d: GPUComputePipelineDescriptor) => (compiled.push(d.label!), t.createComputePipeline(d));
+          const v = Reflect.get(t, k, t) as unknown;
+          return typeof v === 'function' ? v.bind(t) : v;
+        },
+      });
+      const e = new GpuEngine({ ...base.handle, device }, { softwareKernels });
+      const a = e.fromArray([1, 2, 3, 4], [2, 2]);
+      expect(Array.from(await e.read(matmulForward(e, a, a)))).toEqual([7, 10, 15, 22]);
+      expect(compiled.some((l) => l.startsWith('matmul:matmul_direct'))).toBe(softwareKernels);
+    }
   });
 
   it('readbacks are asynchronous and can overlap', async () => {

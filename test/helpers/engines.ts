@@ -5,6 +5,9 @@ import type { DType, Shape, Tensor } from '../../src/engine/tensor';
 import { GpuEngine } from '../../src/gpu/engine';
 import { requestNodeGpu } from '../../src/gpu/node';
 import { mulberry32 } from '../../src/nn/init';
+import { relError } from '../../src/engine/rel-error';
+
+export { relError };
 
 let gpu: Promise<GpuEngine> | null = null;
 
@@ -42,19 +45,6 @@ export function randint(n: number, lo: number, hi: number, seed: number): Int32A
 export function both(e: Engine, data: ArrayLike<number>, shape: Shape, dtype: DType = 'f32'): [Tensor, Tensor] {
   const d = dtype === 'f32' ? Float64Array.from(Float32Array.from(data)) : data;
   return [cpu.fromArray(d, shape, dtype), e.fromArray(d, shape, dtype)];
-}
-
-/** Normwise relative error: max|a−b| / max(max|b|, floor). */
-export function relError(actual: ArrayLike<number>, expected: ArrayLike<number>, floor = 1e-6): number {
-  if (actual.length !== expected.length) throw new Error(`length ${actual.length} vs ${expected.length}`);
-  let diff = 0, mag = floor;
-  for (let i = 0; i < actual.length; i++) {
-    const a = actual[i], b = expected[i];
-    if (!Number.isFinite(a) && a !== b) return Infinity;
-    diff = Math.max(diff, Math.abs(a - b));
-    mag = Math.max(mag, Math.abs(b));
-  }
-  return diff / mag;
 }
 
 /**

@@ -30,7 +30,7 @@ const tag = (ta: boolean, tb: boolean) => `${ta ? 'Aᵀ' : 'A'}·${tb ? 'Bᵀ' :
  */
 async function check(kernel: string, label: string, shapes: Shape[], build: (e: Engine, xs: Tensor[]) => Tensor, tol = TOL): Promise<number> {
   const g = await gpuEngine();
-  if (kernel === AUTO) kernel = g.handle.info.isSoftware ? 'matmul.matmul_direct' : 'matmul.matmul';
+  if (kernel === AUTO) kernel = g.softwareKernels ? 'matmul.matmul_direct' : 'matmul.matmul';
   const pairs = shapes.map((s, i) => both(g, randn(shapeSize(s), 1000 + 17 * i + label.length), s));
   const expected = build(cpu, pairs.map((p) => p[0]));
   g.device.pushErrorScope('validation');
@@ -299,7 +299,7 @@ describe('matmul: GPU parity with the CPU twin (tol 1e-5 normwise)', () => {
         return xs.map((x) => m.get(x)!);
       });
       for (let i = 0; i < shapes.length; i++) {
-        const kernel = shapes[i].length === 1 ? 'matmul.colsum' : g.handle.info.isSoftware ? 'matmul.matmul_direct' : 'matmul.matmul';
+        const kernel = shapes[i].length === 1 ? 'matmul.colsum' : g.softwareKernels ? 'matmul.matmul_direct' : 'matmul.matmul';
         await parity(kernel, `tape grad #${i} ${label}`, grads[1][i], grads[0][i], TOL);
       }
     }
