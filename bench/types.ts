@@ -46,6 +46,11 @@ export interface RowCheck {
   maxRelDiff: number;
   tolerance: number;
   pass: boolean;
+  /**
+   * Each side's distance from our float64 CPU twin on the same check (same measure as maxRelDiff), where the
+   * twin ran: tells which side a disagreement comes from, or that float32 itself is that far from exact.
+   */
+  reference?: { ours: number; tfjs: number };
   /** Per-step values of both sides, where the check runs over steps. */
   series?: { ours: number[]; tfjs: number[]; cpu?: number[] };
 }

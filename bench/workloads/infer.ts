@@ -1,49 +1,49 @@
 import { Tape } from '../../src/autograd/tape';
+import type { Batch } from '../../src/data/source';
 import { createSource } from '../../src/data/sources';
+import { CpuEngine } from '../../src/engine/cpu';
+import type { Engine } from '../../src/engine/engine';
 import { relError } from '../../src/engine/rel-error';
 import { mulberry32 } from '../../src/nn/init';
 import { actRefill, createCarry, releaseCarry } from '../../src/ops/act';
 import { copyInto } from '../../src/ops/elementwise';
 import type { Tensor } from '../../src/engine/tensor';
+import type { TrainConfig } from '../../src/trm/config';
 import { Trainer } from '../../src/trm/trainer';
 import { syncOurs, syncTfjs } from '../sync';
 import { measurePair, type SamplePlan } from '../harness';
 import { TfjsTrainer, weightsOf } from '../tfjs/trm';
-import type { BenchContext, BenchRow } from '../types';
+import type { BenchContext, BenchRow, RowCheck } from '../types';
 import type { BenchConfig } from './configs';
 
-/**
- * Inference through the whole recursion: N_sup supervision steps of T·(n+1) network calls each, without
- * gradients, from a fresh carry, on `batch` puzzles; both sides return the last step's logits.
- */
-export async function benchInference(ctx: BenchContext, bc: BenchConfig, batch: number, plan: SamplePlan): Promise<BenchRow> {
-  const { engine: e, tf, counters } = ctx;
-  const cfg = { ...bc.cfg, optim: { ...bc.cfg.optim, batchSize: batch } };
-  const m = cfg.model;
-  const trainer = await counters.as('ours', () => new Trainer(e, cfg, createSource(cfg.data, cfg.seed)));
+/** The recursion on one engine: a Trainer's initial weights, a carry and the batch, resident on that engine. */
+interface Recursion {
+  trainer: Trainer;
+  /** Record the whole recursion; returns the last logits (kept: the caller releases them). */
+  run(): Tensor;
+  release(): void;
+}
+
+function recursionOn(e: Engine, cfg: TrainConfig, b: Batch): Recursion {
+  const m = cfg.model, batch = b.puzzleIds.length;
+  const trainer = new Trainer(e, cfg, createSource(cfg.data, cfg.seed));
   const L = trainer.data.info.seqLen;
-  const b = trainer.data.trainBatch(batch, mulberry32(7));
-  const theirs = await counters.as('tfjs', async () => new TfjsTrainer(tf, { cfg, info: trainer.data.info, weights: await weightsOf(trainer) }));
-  const { carry, input } = await counters.as('ours', () => ({
-    carry: createCarry(e, batch, L, trainer.model.dims.positions, m.hidden),
-    input: {
-      inputs: e.keep(e.fromArray(b.inputs, [batch, L], 'i32')),
-      labels: e.keep(e.fromArray(b.labels, [batch, L], 'i32')),
-      puzzleIds: e.keep(e.fromArray(b.puzzleIds, [batch], 'i32')),
-    },
-  }));
+  const carry = createCarry(e, batch, L, trainer.model.dims.positions, m.hidden);
+  const input = {
+    inputs: e.keep(e.fromArray(b.inputs, [batch, L], 'i32')),
+    labels: e.keep(e.fromArray(b.labels, [batch, L], 'i32')),
+    puzzleIds: e.keep(e.fromArray(b.puzzleIds, [batch], 'i32')),
+  };
   const ones = new Uint32Array(batch).fill(1);
   const tape = new Tape(e);
-  const weights = trainer.arena.params;
-  /** Record the whole recursion; returns the last logits (kept). */
-  const runOurs = (): Tensor => {
+  const run = (): Tensor => {
     e.write(carry.halted, ones);
     actRefill(e, carry, input, trainer.buffers.yInit, trainer.buffers.zInit);
     let logits: Tensor | null = null;
     for (let s = 0; s < m.nSup; s++) {
       if (logits) e.release(logits);
       logits = tape.noGrad(() => e.scope(() => {
-        const out = trainer.model.step(tape, weights, trainer.buffers, carry);
+        const out = trainer.model.step(tape, trainer.arena.params, trainer.buffers, carry);
         copyInto(e, carry.y, out.y);
         copyInto(e, carry.z, out.z);
         return e.keep(out.logits);
@@ -51,15 +51,43 @@ export async function benchInference(ctx: BenchContext, bc: BenchConfig, batch: 
     }
     return logits!;
   };
+  const release = () => {
+    releaseCarry(e, carry);
+    for (const t of Object.values(input)) e.release(t);
+    trainer.release();
+  };
+  return { trainer, run, release };
+}
+
+/**
+ * Inference through the whole recursion: N_sup supervision steps of T·(n+1) network calls each, without
+ * gradients, from a fresh carry, on `batch` puzzles; both sides return the last step's logits. With
+ * `reference`, our float64 CPU twin runs the same recursion, and the check reports each side's distance from it.
+ */
+export async function benchInference(ctx: BenchContext, bc: BenchConfig, batch: number, plan: SamplePlan, reference = false): Promise<BenchRow> {
+  const { engine: e, tf, counters } = ctx;
+  const cfg = { ...bc.cfg, optim: { ...bc.cfg.optim, batchSize: batch } };
+  const m = cfg.model;
+  const b = createSource(cfg.data, cfg.seed).trainBatch(batch, mulberry32(7));
+  const ours = await counters.as('ours', () => recursionOn(e, cfg, b));
+  const theirs = await counters.as('tfjs', async () => new TfjsTrainer(tf, { cfg, info: ours.trainer.data.info, weights: await weightsOf(ours.trainer) }));
   try {
-    const ol = runOurs();
+    const ol = ours.run();
     const tl = theirs.infer(b, { weights: 'live' });
     const [got, want] = await Promise.all([e.read(ol), tl.data()]);
     e.release(ol);
     tl.dispose();
     const diff = relError(got, want as Float32Array);
+    let vsFloat64: RowCheck['reference'];
+    if (reference) {
+      const cpu = new CpuEngine();
+      const twin = recursionOn(cpu, cfg, b);
+      const exact = await cpu.read(twin.run());
+      twin.release();
+      vsFloat64 = { ours: relError(got, exact), tfjs: relError(want as Float32Array, exact) };
+    }
     const timing = await measurePair(counters, {
-      ours: { run: () => e.release(runOurs()), sync: () => syncOurs(e) },
+      ours: { run: () => e.release(ours.run()), sync: () => syncOurs(e) },
       tfjs: { run: () => theirs.infer(b, { weights: 'live' }).dispose(), sync: () => syncTfjs(tf, e.device) },
     }, plan);
     return {
@@ -68,12 +96,10 @@ export async function benchInference(ctx: BenchContext, bc: BenchConfig, batch: 
       ours: { ...timing.ours, peakBytes: counters.peakBytes('ours') },
       tfjs: { ...timing.tfjs, peakBytes: counters.peakBytes('tfjs') },
       speedup: timing.tfjs.ms / timing.ours.ms,
-      check: { what: 'last-step logits (normwise, max norm)', maxRelDiff: diff, tolerance: 1e-3, pass: diff <= 1e-3 },
+      check: { what: 'last-step logits (normwise, max norm)', maxRelDiff: diff, tolerance: 1e-3, pass: diff <= 1e-3, ...(vsFloat64 ? { reference: vsFloat64 } : {}) },
     };
   } finally {
-    releaseCarry(e, carry);
-    for (const t of Object.values(input)) e.release(t);
-    trainer.release();
+    ours.release();
     theirs.dispose();
   }
 }

@@ -59,13 +59,15 @@ export async function benchTraining(ctx: BenchContext, bc: BenchConfig, checkSte
       },
     }, plan);
     const B = cfg.optim.batchSize;
+    const worstVs = (xs: number[], ref: number[]) => Math.max(...ref.map((r, i) => rel(xs[i], r)));
+    const reference = series.cpu?.length ? { ours: worstVs(series.ours, series.cpu), tfjs: worstVs(series.tfjs, series.cpu) } : undefined;
     return {
       group: 'train',
       name: `train step ${bc.name} (${cfg.model.variant}, B=${B}, T=${cfg.model.T}, n=${cfg.model.n})`,
       ours: { ...timing.ours, peakBytes: counters.peakBytes('ours') },
       tfjs: { ...timing.tfjs, peakBytes: counters.peakBytes('tfjs') },
       speedup: timing.tfjs.ms / timing.ours.ms,
-      check: { what: `mean loss, first ${checkSteps} steps (max relative difference)`, maxRelDiff: worst, tolerance: 1e-3, pass: worst <= 1e-3, series },
+      check: { what: `mean loss, first ${checkSteps} steps (max relative difference)`, maxRelDiff: worst, tolerance: 1e-3, pass: worst <= 1e-3, ...(reference ? { reference } : {}), series },
     };
   } finally {
     ours.release();
