@@ -5,6 +5,7 @@ const mb = (b: number | undefined) => (b ? (b / 2 ** 20).toFixed(1) : '–');
 const pct = (f: number | undefined) => (f === undefined ? '–' : `${(100 * f).toFixed(1)}%`);
 
 const vsFloat64 = (ref: RowCheck['reference']) => (ref ? ` (from float64: ours ${ref.ours.toExponential(1)}, tfjs ${ref.tfjs.toExponential(1)})` : '');
+const resynced = (r: RowCheck['resynced']) => (r ? `; re-synced each step: ${r.pass ? 'ok' : 'FAIL'} ${r.maxRelDiff.toExponential(1)}, weights ${r.weights.toExponential(1)}` : '');
 
 function line(r: BenchRow, peak: boolean): string {
   const cells = [
@@ -19,7 +20,7 @@ function line(r: BenchRow, peak: boolean): string {
     `${fmt(r.ours.dispatches, 1)} / ${fmt(r.tfjs.dispatches, 1)}`,
     `${fmt(r.ours.submits, 1)} / ${fmt(r.tfjs.submits, 1)}`,
     r.group === 'matmul' ? '–' : `${mb(r.ours.peakBytes)} / ${mb(r.tfjs.peakBytes)}`,
-    r.check ? `${r.check.pass ? 'ok' : 'FAIL'} ${r.check.maxRelDiff.toExponential(1)}${vsFloat64(r.check.reference)}` : '–',
+    r.check ? `${r.check.pass ? 'ok' : 'FAIL'} ${r.check.maxRelDiff.toExponential(1)}${vsFloat64(r.check.reference)}${resynced(r.check.resynced)}` : '–',
   ];
   return `| ${cells.join(' | ')} |`;
 }

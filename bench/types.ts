@@ -51,6 +51,12 @@ export interface RowCheck {
    * twin ran: tells which side a disagreement comes from, or that float32 itself is that far from exact.
    */
   reference?: { ours: number; tfjs: number };
+  /**
+   * Training rows whose free-running losses part ways: the same steps rerun with tfjs taking over our whole state
+   * (weights, moments, EMA, carry) before each step, so each step is compared from one shared state. Worst loss
+   * relative difference, and the worst updated-weight tensor (relError).
+   */
+  resynced?: { steps: number; maxRelDiff: number; weights: number; pass: boolean };
   /** Per-step values of both sides, where the check runs over steps. */
   series?: { ours: number[]; tfjs: number[]; cpu?: number[] };
 }

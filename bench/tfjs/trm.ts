@@ -10,6 +10,7 @@ import type { Batch } from '../../src/data/source';
 import type { TrainConfig } from '../../src/trm/config';
 import { modelDims, NAMES, parameterSpecs, type ModelDims } from '../../src/trm/params';
 import type { Trainer } from '../../src/trm/trainer';
+import { relError } from '../../src/engine/rel-error';
 
 export interface TfjsTrmInit {
   cfg: TrainConfig;
@@ -331,6 +332,33 @@ export class TfjsTrainer {
     });
   }
 
+  /**
+   * Take over a whole training state (ours, read by stateOf): weights, Adam moments and step count, EMA, puzzle
+   * embeddings and the carry. The next step then starts exactly where ours does, so the two can be compared one
+   * step at a time even where training amplifies rounding (the MLP variant).
+   */
+  load(state: TrainState): void {
+    const tf = this.tf, c = this.carry;
+    const into = (vars: Map<string, TF.Variable>, values: ReadonlyMap<string, Float32Array>) => {
+      for (const [name, v] of vars) v.assign(tf.tensor(values.get(name)!, v.shape));
+    };
+    tf.tidy(() => {
+      into(this.params, state.params);
+      into(this.m, state.m);
+      into(this.v, state.v);
+      if (state.ema) into(this.ema, state.ema);
+      if (this.puzzleEmb) this.puzzleEmb.assign(tf.tensor(state.puzzleEmb!, this.puzzleEmb.shape));
+      c.halted.assign(tf.cast(tf.tensor1d(Int32Array.from(state.carry.halted), 'int32'), 'bool'));
+      c.steps.assign(tf.tensor1d(Int32Array.from(state.carry.steps), 'int32'));
+      c.inputs.assign(tf.tensor(state.carry.inputs, c.inputs.shape, 'int32') as TF.Tensor2D);
+      c.labels.assign(tf.tensor(state.carry.labels, c.labels.shape, 'int32') as TF.Tensor2D);
+      c.puzzleIds.assign(tf.tensor1d(state.carry.puzzleIds, 'int32'));
+      c.y.assign(tf.tensor(state.carry.y, c.y.shape) as TF.Tensor3D);
+      c.z.assign(tf.tensor(state.carry.z, c.z.shape) as TF.Tensor3D);
+    });
+    this.t = state.t;
+  }
+
   /** Current weights by reference name: the live parameters and puzzle_emb, or (kind 'ema') their EMA copies. */
   async read(kind: 'live' | 'ema' = 'live'): Promise<Map<string, Float32Array>> {
     const src = kind === 'ema' ? this.ema : this.params;
@@ -348,6 +376,40 @@ export class TfjsTrainer {
   }
 }
 
+/** Everything a training step reads and updates, by reference name (TfjsTrainer.load takes it over). */
+export interface TrainState {
+  /** Optimizer steps taken (Adam's t). */
+  t: number;
+  params: Map<string, Float32Array>;
+  m: Map<string, Float32Array>;
+  v: Map<string, Float32Array>;
+  ema: Map<string, Float32Array> | null;
+  puzzleEmb: Float32Array | null;
+  carry: { halted: Uint32Array; steps: Uint32Array; inputs: Int32Array; labels: Int32Array; puzzleIds: Int32Array; y: Float32Array; z: Float32Array };
+}
+
+/** Our Trainer's whole training state, read back from its engine. */
+export async function stateOf(trainer: Trainer): Promise<TrainState> {
+  const e = trainer.engine, c = trainer.carry;
+  const bySlot = async (flat: Parameters<typeof e.read>[0]) => {
+    const all = Float32Array.from(await e.read(flat));
+    return new Map(trainer.arena.slots.map((s) => [s.name, all.slice(s.offset, s.offset + s.size)]));
+  };
+  const [params, m, v, ema, puzzleEmb, halted, steps, inputs, labels, puzzleIds, y, z] = await Promise.all([
+    bySlot(trainer.arena.data), bySlot(trainer.adam.m), bySlot(trainer.adam.v), trainer.ema ? bySlot(trainer.ema.shadow) : null,
+    trainer.buffers.puzzleEmb ? e.read(trainer.buffers.puzzleEmb) : null,
+    e.read(c.halted), e.read(c.steps), e.read(c.inputs), e.read(c.labels), e.read(c.puzzleIds), e.read(c.y), e.read(c.z),
+  ]);
+  return {
+    t: trainer.adam.t, params, m, v, ema,
+    puzzleEmb: puzzleEmb && Float32Array.from(puzzleEmb),
+    carry: {
+      halted: Uint32Array.from(halted), steps: Uint32Array.from(steps), inputs: Int32Array.from(inputs), labels: Int32Array.from(labels),
+      puzzleIds: Int32Array.from(puzzleIds), y: Float32Array.from(y), z: Float32Array.from(z),
+    },
+  };
+}
+
 /** Our Trainer's weights as Float32Arrays by reference name, incl. H_init/L_init and puzzle_emb. */
 export async function weightsOf(trainer: Trainer): Promise<Map<string, Float32Array>> {
   const e = trainer.engine, b = trainer.buffers;
@@ -355,4 +417,14 @@ export async function weightsOf(trainer: Trainer): Promise<Map<string, Float32Ar
   if (b.puzzleEmb) tensors.push([NAMES.puzzleEmb, b.puzzleEmb]);
   const values = await Promise.all(tensors.map(([, t]) => e.read(t)));
   return new Map(tensors.map(([name], i) => [name, Float32Array.from(values[i])]));
+}
+
+/** The tensor that differs most between two sets of weights by name (relError), and by how much. */
+export function worstWeightDiff(got: ReadonlyMap<string, ArrayLike<number>>, want: ReadonlyMap<string, ArrayLike<number>>): [string, number] {
+  let worst: [string, number] = ['', 0];
+  for (const [name, g] of got) {
+    const err = relError(g, want.get(name)!);
+    if (err > worst[1]) worst = [name, err];
+  }
+  return worst;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { useTfjsOn } from '../../bench/tfjs/backend';
 import { makeFeed } from '../../bench/tfjs/feed';
-import { TfjsTrainer, weightsOf } from '../../bench/tfjs/trm';
+import { stateOf, TfjsTrainer, weightsOf, worstWeightDiff } from '../../bench/tfjs/trm';
 import { Tape } from '../../src/autograd/tape';
 import { createSource } from '../../src/data/sources';
 import { stackExamples, type Batch } from '../../src/data/source';
@@ -66,16 +66,6 @@ async function ourLogits(e: GpuEngine, tr: Trainer, batch: Batch): Promise<Float
   return logits;
 }
 
-/** Worst normwise relative error over tfjs's tensors against ours of the same names. */
-function worstWeight(got: Map<string, Float32Array>, want: Map<string, ArrayLike<number>>): [string, number] {
-  let worst: [string, number] = ['', 0];
-  for (const [name, g] of got) {
-    const err = relError(g, want.get(name)!);
-    if (err > worst[1]) worst = [name, err];
-  }
-  return worst;
-}
-
 async function compare(variant: 'attention' | 'mlp', steps: number, qBias?: number): Promise<void> {
   const e = await gpuEngine();
   const tf = await useTfjsOn(e.handle.device, e.handle.adapter);
@@ -106,9 +96,9 @@ async function compare(variant: 'attention' | 'mlp', steps: number, qBias?: numb
       else expect(tf.memory().numTensors).toBe(tensors);
     }
     // The optimizers, EMA and puzzle-embedding sign-SGD left the same weights.
-    const live = worstWeight(await theirs.read('live'), await weightsOf(ours));
+    const live = worstWeightDiff(await theirs.read('live'), await weightsOf(ours));
     const emaOurs = new Map(await Promise.all([...ours.evalWeights()].map(async ([n, t]) => [n, await e.read(t)] as const)));
-    const ema = worstWeight(await theirs.read('ema'), emaOurs);
+    const ema = worstWeightDiff(await theirs.read('ema'), emaOurs);
     // Inference through the whole recursion with the EMA weights, against our evaluation path.
     const src = createSource(cfg.data, cfg.seed);
     const batch = stackExamples(src.evalExamples().slice(0, 8), src.info.seqLen);
@@ -132,10 +122,49 @@ async function compare(variant: 'attention' | 'mlp', steps: number, qBias?: numb
   }
 }
 
+/**
+ * The benchmark's re-synced check rests on TfjsTrainer.load: from our state after a few steps (moments, step
+ * count, EMA, carry mid-recursion), one more step on each side must agree as a step from the start does.
+ */
+async function takeOver(): Promise<void> {
+  const e = await gpuEngine();
+  const tf = await useTfjsOn(e.handle.device, e.handle.adapter);
+  const cfg = config('mlp');
+  // q_head's initial bias (−5) halts every slot at N_sup = 2: after 3 steps each slot is mid-recursion, so the
+  // step taken next depends on the carried y and z.
+  const ours = new Trainer(e, cfg, createSource(cfg.data, cfg.seed));
+  const feed = makeFeed(cfg, createSource(cfg.data, cfg.seed));
+  for (let s = 0; s < 3; s++) {
+    await ours.trainStep(true);
+    feed();
+  }
+  const theirs = new TfjsTrainer(tf, { cfg, info: ours.data.info, weights: await weightsOf(ours) });
+  try {
+    theirs.load(await stateOf(ours));
+    const m = (await ours.trainStep(true))!;
+    const f = feed();
+    const lossT = theirs.step(f.batch, f.minHalt, f.lr);
+    const per = Array.from(await lossT.data());
+    lossT.dispose();
+    const loss = per.reduce((a, b) => a + b, 0) / per.length;
+    const live = worstWeightDiff(await theirs.read('live'), await weightsOf(ours));
+    const emaOurs = new Map(await Promise.all([...ours.evalWeights()].map(async ([n, t]) => [n, await e.read(t)] as const)));
+    const ema = worstWeightDiff(await theirs.read('ema'), emaOurs);
+    console.log(`[tfjs-trm take-over] step 4 from our state: loss ours ${m.loss} tfjs ${loss}; weights ${live[1].toExponential(2)} (${live[0]}), EMA ${ema[1].toExponential(2)}`);
+    expect(Math.abs(loss - m.loss) / Math.abs(m.loss)).toBeLessThanOrEqual(1e-6);
+    expect(live[1]).toBeLessThanOrEqual(1e-3);
+    expect(ema[1]).toBeLessThanOrEqual(1e-3);
+  } finally {
+    theirs.dispose();
+    ours.release();
+  }
+}
+
 // SwiftShader runs TensorFlow.js's kernels slowly (its matmul and softmax use workgroup barriers, which the
 // software adapter emulates), and both stacks' attention costs several times their MLP mixer: 50 steps for MLP,
 // 10 for attention keep each test near a minute on an idle 2-core machine. The timeouts allow for a loaded one.
 describe('TRM written in TensorFlow.js (benchmark twin) computes what our engine computes', () => {
   it('MLP variant, halting by exploration: same losses for 50 steps, same weights, same inference logits', () => compare('mlp', 50, 5), 600_000);
   it('attention variant (RoPE), halting at N_sup: same losses for 10 steps, same weights, same inference logits', () => compare('attention', 10), 600_000);
+  it('from our training state mid-run (moments, EMA, carry), TensorFlow.js takes the same next step', takeOver, 600_000);
 });
