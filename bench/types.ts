@@ -54,9 +54,9 @@ export interface RowCheck {
   /**
    * Training rows whose free-running losses part ways: the same steps rerun with tfjs taking over our whole state
    * (weights, moments, EMA, carry) before each step, so each step is compared from one shared state. Worst loss
-   * relative difference, and the worst updated-weight tensor (relError).
+   * relative difference, and the worst updated-weight tensor (relError) with its name.
    */
-  resynced?: { steps: number; maxRelDiff: number; weights: number; pass: boolean };
+  resynced?: { steps: number; maxRelDiff: number; weights: number; weightsTensor: string; pass: boolean };
   /** Per-step values of both sides, where the check runs over steps. */
   series?: { ours: number[]; tfjs: number[]; cpu?: number[] };
 }

@@ -97,17 +97,18 @@ async function resynced(ctx: BenchContext, bc: BenchConfig, steps: number): Prom
   const feed = makeFeed(cfg, createSource(cfg.data, cfg.seed));
   const theirs = new TfjsTrainer(tf, { cfg, info: ours.data.info, weights: await weightsOf(ours) });
   try {
-    let loss = 0, weights = 0;
+    let loss = 0, weights = 0, tensor = '';
     for (let s = 0; s < steps; s++) {
       theirs.load(await stateOf(ours));
       const m = (await ours.trainStep(true))!;
       const f = feed();
       const v = await meanLoss(tf, theirs.step(f.batch, f.minHalt, f.lr));
       loss = Math.max(loss, rel(v, m.loss));
-      weights = Math.max(weights, worstWeightDiff(await theirs.read('live'), await weightsOf(ours))[1]);
+      const [name, diff] = worstWeightDiff(await theirs.read('live'), await weightsOf(ours));
+      if (diff > weights) [tensor, weights] = [name, diff];
     }
-    ctx.log(`  ${bc.name} re-synced each step: worst loss difference ${loss.toExponential(1)}, updated weights ${weights.toExponential(1)} over ${steps} steps`);
-    return { steps, maxRelDiff: loss, weights, pass: loss <= 1e-3 };
+    ctx.log(`  ${bc.name} re-synced each step: worst loss difference ${loss.toExponential(1)}, updated weights ${weights.toExponential(1)} (${tensor}) over ${steps} steps`);
+    return { steps, maxRelDiff: loss, weights, weightsTensor: tensor, pass: loss <= 1e-3 };
   } finally {
     ours.release();
     theirs.dispose();
