@@ -2,6 +2,7 @@ import type * as TF from '@tensorflow/tfjs-core';
 import type { GpuHandle } from '../src/gpu/device';
 import type { GpuEngine } from '../src/gpu/engine';
 import type { GpuCounters } from './counters';
+import type { Timing } from './harness';
 
 export type Tf = typeof TF;
 
@@ -26,14 +27,8 @@ export interface BenchContext {
   log(line: string): void;
 }
 
-export interface RowSide {
-  ms: number;
-  samplesMs: number[];
-  /** CPU ms to issue one iteration (see Timing.cpuMs). */
-  cpuMs: number;
-  iters: number;
-  dispatches: number;
-  submits: number;
+/** One side of a row: its timing, plus what the workload derives from it. */
+export interface RowSide extends Timing {
   gflops?: number;
   peakFraction?: number;
   /** Bytes of GPU buffers the implementation held at its largest. */
