@@ -85,7 +85,6 @@ describe('GPU runtime', () => {
     expect(e.bindGroups.misses).toBe(misses + 2);
     e.trim();
     expect(e.bindGroups.size).toBe(0);
-    e.destroy = () => {}; // the device is shared with the other tests
   });
 
   it('the software-adapter kernels follow the engine option, not the adapter alone', async () => {
