@@ -2,8 +2,13 @@ import type { Engine } from '../engine/engine';
 import type { Tensor } from '../engine/tensor';
 import { addInto, copy } from '../ops/elementwise';
 
-/** Given the gradients of a node's outputs (null where none flowed), return those of its inputs. */
-export type BackwardFn = (gradOutputs: (Tensor | null)[]) => (Tensor | null)[];
+/**
+ * Given the gradients of a node's outputs (null where none flowed), return those of its inputs.
+ * `accumulators[k]` is the tensor that already holds input k's gradient (null if none yet): an op that can
+ * add its contribution there in the same kernel (matmul's accumulate) may do so and return that tensor, which
+ * saves the separate addition and a fresh buffer.
+ */
+export type BackwardFn = (gradOutputs: (Tensor | null)[], accumulators: (Tensor | null)[]) => (Tensor | null)[];
 
 interface Node {
   inputs: Tensor[];
@@ -82,7 +87,9 @@ export class Tape {
       const node = this.nodes[i];
       const gOut = node.outputs.map((o) => grads.get(o) ?? null);
       if (gOut.every((g) => g === null)) continue;
-      const gIn = node.backward(gOut);
+      // A leaf's `into` tensor collects its gradient from the first contribution on.
+      const accs = node.inputs.map((t) => (t.requiresGrad ? (grads.get(t) ?? (produced.has(t) ? null : into?.get(t) ?? null)) : null));
+      const gIn = node.backward(gOut, accs);
       for (const o of node.outputs) grads.delete(o);
       // Backward fns may return their incoming gradient or the same tensor for two inputs: store each
       // tensor once (copying on aliasing) and release whatever is not stored.
@@ -90,8 +97,16 @@ export class Tape {
       node.inputs.forEach((inp, k) => {
         let g = gIn[k];
         if (!g || !inp.requiresGrad) return;
-        if (stored.has(g) && grads.get(inp) !== g) g = copy(e, g);
         const prev = grads.get(inp);
+        if (g === accs[k]) {
+          // The op added its contribution into the tensor offered.
+          if (!prev) {
+            grads.set(inp, g);
+            stored.add(g);
+          }
+          return;
+        }
+        if (stored.has(g) && prev !== g) g = copy(e, g);
         if (prev) addInto(e, prev, g);
         else {
           grads.set(inp, g);
@@ -105,10 +120,12 @@ export class Tape {
     const leaves = new Map<Tensor, Tensor>();
     for (const [t, g] of grads) {
       if (produced.has(t)) continue;
-      if (into?.has(t)) {
-        const acc = into.get(t)!;
-        addInto(e, acc, g);
-        e.release(g);
+      const acc = into?.get(t);
+      if (acc) {
+        if (g !== acc) {
+          addInto(e, acc, g);
+          e.release(g);
+        }
         leaves.set(t, acc);
       } else leaves.set(t, g);
     }

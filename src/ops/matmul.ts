@@ -374,17 +374,22 @@ function gradTarget(x: MatrixView, batch: number): { target: MatrixView; broadca
   return { target, broadcast };
 }
 
-/** The gradient of the tensor behind x (shaped like that tensor, zero outside the view) from lhs·rhs. */
-function gradientOf(e: Engine, x: MatrixView, batch: number, lhs: MatrixView, rhs: MatrixView, transA: boolean, transB: boolean, opts: MatmulGradOptions): Tensor {
+/**
+ * The gradient of the tensor behind x (shaped like that tensor, zero outside the view) from lhs·rhs: added into
+ * `acc` (the gradient x's tensor already has) when given and stored apart from both operands, else fresh.
+ */
+function gradientOf(e: Engine, x: MatrixView, batch: number, lhs: MatrixView, rhs: MatrixView, transA: boolean, transB: boolean, opts: MatmulGradOptions, acc: Tensor | null): Tensor {
   const { target, broadcast } = gradTarget(x, batch);
-  const g = covers(target) ? e.empty(x.tensor.shape) : e.zeros(x.tensor.shape);
-  return matmulForward(e, lhs, rhs, { transA, transB, alpha: opts.alpha, reduceBatch: broadcast, out: { ...target, tensor: g }, tuning: opts.tuning });
+  const into = acc && rootOf(acc) !== rootOf(lhs.tensor) && rootOf(acc) !== rootOf(rhs.tensor) ? acc : null;
+  const g = into ?? (covers(target) ? e.empty(x.tensor.shape) : e.zeros(x.tensor.shape));
+  return matmulForward(e, lhs, rhs, { transA, transB, alpha: opts.alpha, reduceBatch: broadcast, out: { ...target, tensor: g }, accumulate: !!into, tuning: opts.tuning });
 }
 
 /**
  * Differentiable matmulForward. Gradients reuse the kernel with transpose flags (never a transposed copy):
  * dA = G·op(B)ᵀ or op(B)·Gᵀ, dB = op(A)ᵀ·G or Gᵀ·op(A), reduced over the batch for broadcast operands;
- * dbias = column sums of G. Operand views get gradients shaped like their whole tensors.
+ * dbias = column sums of G. Operand views get gradients shaped like their whole tensors; where an operand
+ * already has a gradient, dA and dB are accumulated into it by the same kernel.
  */
 export function matmul(tape: Tape, aArg: MatrixArg, bArg: MatrixArg, opts: MatmulGradOptions = {}): Tensor {
   const e = tape.engine;
@@ -393,12 +398,12 @@ export function matmul(tape: Tape, aArg: MatrixArg, bArg: MatrixArg, opts: Matmu
   const { a, b, M, N, batch, transA, transB } = p;
   const inputs = p.bias ? [a.tensor, b.tensor, p.bias] : [a.tensor, b.tensor];
   if (tape.recording) for (const v of [a, b]) if (v.tensor.requiresGrad) gradTarget(v, batch);
-  tape.record(inputs, [out], ([g]) => {
+  tape.record(inputs, [out], ([g], [accA, accB]) => {
     if (!g) return inputs.map(() => null);
     // With reduceBatch every product saw the same G: a broadcast over the batch.
     const G: MatrixView = { tensor: g, rows: M, cols: N, batch, offset: 0, rowStride: N, batchStride: p.reduce ? 0 : M * N };
-    const da = !a.tensor.requiresGrad ? null : transA ? gradientOf(e, a, batch, b, G, transB, true, opts) : gradientOf(e, a, batch, G, b, false, !transB, opts);
-    const db = !b.tensor.requiresGrad ? null : transB ? gradientOf(e, b, batch, G, a, true, transA, opts) : gradientOf(e, b, batch, a, G, !transA, false, opts);
+    const da = !a.tensor.requiresGrad ? null : transA ? gradientOf(e, a, batch, b, G, transB, true, opts, accA) : gradientOf(e, a, batch, G, b, false, !transB, opts, accA);
+    const db = !b.tensor.requiresGrad ? null : transB ? gradientOf(e, b, batch, G, a, true, transA, opts, accB) : gradientOf(e, b, batch, a, G, !transA, false, opts, accB);
     return p.bias ? [da, db, p.bias.requiresGrad ? colsum(e, g, p.outBatches * M, N) : null] : [da, db];
   });
   return out;

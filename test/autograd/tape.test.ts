@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Tape } from '../../src/autograd/tape';
+import type { Tensor } from '../../src/engine/tensor';
 import { add, scale } from '../../src/ops/elementwise';
 import { cpu } from '../helpers/engines';
 
@@ -34,6 +35,26 @@ describe('tape', () => {
       tape.backward(out, cpu.fromArray([1, 10], [2]), new Map([[x, acc]]));
     }
     expect(Array.from(acc.f64)).toEqual([9, 90]);
+  });
+
+  it('an op may add its gradient into the tensor offered for an input (once per use, also for an input used twice)', () => {
+    const tape = new Tape(cpu);
+    const x = tape.watch(cpu.fromArray([1, 2], [2]));
+    const acc = cpu.fromArray([100, 200], [2]);
+    // out = 3·x + 3·x, as one node whose backward accumulates wherever it is offered a tensor.
+    const twice = (a: Tensor) => {
+      const out = cpu.fromArray([6 * a.f64[0], 6 * a.f64[1]], [2]);
+      tape.record([a, a], [out], ([g], accs) => accs.map((into) => {
+        const r = into ?? cpu.zeros([2]);
+        for (let i = 0; i < 2; i++) r.f64[i] += 3 * g!.f64[i];
+        return r;
+      }));
+      return out;
+    };
+    const out = add(tape, twice(x), x);
+    const g = tape.backward(out, cpu.fromArray([1, 10], [2]), new Map([[x, acc]]));
+    expect(g.get(x)).toBe(acc);
+    expect(Array.from(acc.f64)).toEqual([107, 270]);
   });
 
   it('refuses to backpropagate from a value that depends on nothing watched', () => {

@@ -304,4 +304,21 @@ describe('matmul: GPU parity with the CPU twin (tol 1e-5 normwise)', () => {
       }
     }
   });
+
+  it('a weight used by three matmuls gathers its gradient in the matmul kernels, into the tensor given to backward', async () => {
+    const g = await gpuEngine();
+    // h3 = ((x·Wᵀ)·Wᵀ)·Wᵀ: three forward products, then three dW and two dX products and no additions.
+    const [[wC, wG], [xC, xG], [accC, accG], [seedC, seedG]] = [[5, 5], [9, 5], [5, 5], [9, 5]].map((s, i) => both(g, randn(shapeSize(s), 70 + i), s));
+    const grad = (e: Engine, w: Tensor, x: Tensor, acc: Tensor, seed: Tensor) => {
+      const tape = new Tape(e);
+      tape.watch(w);
+      const h = [1, 2, 3].reduce((h) => linear(tape, h, w), x);
+      return tape.backward(h, seed, new Map([[w, acc]])).get(w);
+    };
+    expect(grad(cpu, wC, xC, accC, seedC)).toBe(accC);
+    const before = g.stats().dispatches;
+    expect(grad(g, wG, xG, accG, seedG)).toBe(accG);
+    expect(g.stats().dispatches - before).toBe(3 + 5);
+    await parity(g.softwareKernels ? 'matmul.matmul_direct' : 'matmul.matmul', 'dW accumulated over 3 uses into a nonzero tensor', accG, accC, TOL);
+  });
 });
