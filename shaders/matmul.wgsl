@@ -27,6 +27,9 @@ const FLAG_TRANS_A = 8u;
 const FLAG_TRANS_B = 16u;
 const FLAG_VEC_A = 32u;
 const FLAG_VEC_B = 64u;
+// C is the gradient of SwiGLU's output, and what is written is that of its input u = [gate | up] (bound at
+// `bias`, laid out as c's tensor): for C's (m, n) at i, dgate at c[i] and dup at c[i + N]. No bias, no accumulate.
+const FLAG_SWIGLU_GRAD = 128u;
 
 fn flag(f: u32) -> bool { return (p.flags & f) != 0u; }
 
@@ -35,6 +38,7 @@ fn flag(f: u32) -> bool { return (p.flags & f) != 0u; }
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read_write> c: array<f32>;
 // Statically used by every entry point that finishes outputs: bind any read-only tensor when FLAG_BIAS is off.
+// With FLAG_SWIGLU_GRAD it holds u instead.
 @group(0) @binding(4) var<storage, read> bias: array<f32>;
 // The same tensors as a and b, viewed as vec4 for 16-byte loads when offsets and strides are multiples of 4.
 @group(0) @binding(5) var<storage, read> a4: array<vec4f>;
@@ -154,10 +158,19 @@ fn loadB(base: u32, n0: u32, k0: u32, tid: u32) {
   }
 }
 
-// Final value of C[bo](m, n) from the raw sum v: alpha·v (+ C) (+ bias[n]).
+//! include sigmoid
+
+// Final value of C[bo](m, n) from the raw sum v: alpha·v (+ C) (+ bias[n]), or SwiGLU's input gradient from it.
 fn finish(bo: u32, m: u32, n: u32, v: f32) {
   let i = p.offC + bo * p.sC + m * p.ldC + n;
   var r = p.alpha * v;
+  if (flag(FLAG_SWIGLU_GRAD)) {
+    let x = bias[i];
+    let s = sigmoid_pair(x);
+    c[i] = r * bias[i + p.N] * s.x * (1.0 + x * s.y);
+    c[i + p.N] = r * x * s.x;
+    return;
+  }
   if (flag(FLAG_ACCUMULATE)) { r += c[i]; }
   if (flag(FLAG_BIAS)) { r += bias[n]; }
   c[i] = r;

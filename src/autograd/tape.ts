@@ -92,7 +92,7 @@ export class Tape {
       const gIn = node.backward(gOut, accs);
       for (const o of node.outputs) grads.delete(o);
       // Backward fns may return their incoming gradient or the same tensor for two inputs: store each
-      // tensor once (copying on aliasing) and release whatever is not stored.
+      // tensor once (copying where a second input would store it) and release whatever is not stored.
       const stored = new Set(grads.values());
       node.inputs.forEach((inp, k) => {
         let g = gIn[k];
@@ -106,9 +106,9 @@ export class Tape {
           }
           return;
         }
-        if (stored.has(g) && prev !== g) g = copy(e, g);
         if (prev) addInto(e, prev, g);
         else {
+          if (stored.has(g)) g = copy(e, g);
           grads.set(inp, g);
           stored.add(g);
         }

@@ -6,10 +6,15 @@ for (const [path, code] of Object.entries(files)) {
   sources.set(path.replace(/^.*\//, '').replace(/\.wgsl$/, ''), code);
 }
 
-export function shaderSource(name: string): string {
+function source(name: string): string {
   const code = sources.get(name);
   if (code === undefined) throw new Error(`no shader named "${name}" in shaders/ (have: ${[...sources.keys()].join(', ')})`);
   return code;
+}
+
+/** The WGSL of shaders/<name>.wgsl, with each `//! include other` line replaced by shaders/other.wgsl. */
+export function shaderSource(name: string): string {
+  return source(name).replace(/^\/\/! include (\w+)$/gm, (_, other: string) => source(other));
 }
 
 export function shaderNames(): string[] {

@@ -3,6 +3,7 @@ import type { Engine } from '../engine/engine';
 import { Tensor, shapeSize, sameShape, type Shape } from '../engine/tensor';
 import type { GpuEngine } from '../gpu/engine';
 import { f32 } from '../gpu/params';
+import { swigluForward, swigluGrad } from './swiglu';
 
 /**
  * A batch of matrices inside a tensor, without copying: element (b, r, c) is
@@ -65,13 +66,25 @@ export interface MatmulOptions {
   out?: MatrixArg;
   /** With `out`: C += result instead of C = result. */
   accumulate?: boolean;
+  /**
+   * With `out`: the result is the gradient of swiglu(u)'s output and what lands in `out`'s tensor (shaped like
+   * u, [..., 2·N]) is that of u = [gate | up]: `out` addresses the gate columns, the up columns follow N later.
+   * No bias or accumulate.
+   */
+  swigluGradOf?: Tensor;
   /** Shape of a fresh result (default [...batch dims, M, N], [M, N] with reduceBatch); any shape of that size. */
   shape?: Shape;
   tuning?: MatmulTuning;
 }
 
 /** The options of the differentiable matmul (results are always fresh tensors). */
-export type MatmulGradOptions = Omit<MatmulOptions, 'out' | 'accumulate'>;
+export interface MatmulGradOptions extends Omit<MatmulOptions, 'out' | 'accumulate' | 'swigluGradOf'> {
+  /**
+   * That operand is given as u = [gate | up], a whole [..., 2·inter] tensor (or a view covering it with
+   * 2·inter columns), and the product uses swiglu(u): its gradient goes to u in the kernel that computes it.
+   */
+  gate?: 'a' | 'b';
+}
 
 const TILES: Record<Exclude<MatmulTile, 'direct'>, { wgX: number; wgY: number; tileK: number }> = {
   '64x64': { wgX: 16, wgY: 16, tileK: 16 },
@@ -98,6 +111,7 @@ const FLAG_TRANS_A = 8;
 const FLAG_TRANS_B = 16;
 const FLAG_VEC_A = 32;
 const FLAG_VEC_B = 64;
+const FLAG_SWIGLU_GRAD = 128;
 
 /** `t` as matrices: [..., r, c] is a batch of r×c matrices over the leading dims; or the given geometry. */
 export function matrixView(t: Tensor, g?: ViewGeometry): MatrixView {
@@ -172,6 +186,7 @@ interface Plan {
   alpha: number;
   accumulate: boolean;
   bias: Tensor | null;
+  swiglu: Tensor | null;
   tuning: MatmulTuning;
 }
 
@@ -217,10 +232,18 @@ function plan(e: Engine, aArg: MatrixArg, bArg: MatrixArg, opts: MatmulOptions):
     if (shapeSize(shape) !== outBatches * M * N) throw new Error(`matmul: shape [${shape.join(',')}] does not hold the ${outBatches}×${M}×${N} result`);
     c = { tensor: e.empty(shape), rows: M, cols: N, batch: outBatches, offset: 0, rowStride: N, batchStride: M * N };
   }
+  const swiglu = opts.swigluGradOf ?? null;
+  if (swiglu) {
+    if (!opts.out || opts.accumulate || bias) throw new Error('matmul: swigluGradOf needs an out, and takes no accumulate or bias');
+    if (swiglu.dtype !== 'f32' || !sameShape(swiglu.shape, c.tensor.shape) || swiglu.dim(-1) !== 2 * N || c.offset !== 0 || c.rowStride !== 2 * N || (c.batch > 1 && c.batchStride !== c.rows * 2 * N)) {
+      throw new Error(`matmul: swigluGradOf ${swiglu} must be f32 [..., ${2 * N}] shaped like out's tensor, with out on its gate columns (rows at stride ${2 * N}), got out ${describe(c)}`);
+    }
+    if (rootOf(swiglu) === rootOf(c.tensor)) throw new Error(`matmul: out shares storage with swigluGradOf (${swiglu})`);
+  }
   if (e.kind === 'gpu') {
     for (const v of [a, b, c]) if (v.tensor.engine !== e) throw new Error(`matmul: ${v.tensor} belongs to another engine`);
   }
-  return { M, N, K, batch, reduce, outBatches, transA, transB, a, b, c, alpha: opts.alpha ?? 1, accumulate: !!opts.accumulate, bias, tuning: opts.tuning ?? {} };
+  return { M, N, K, batch, reduce, outBatches, transA, transB, a, b, c, alpha: opts.alpha ?? 1, accumulate: !!opts.accumulate, bias, swiglu, tuning: opts.tuning ?? {} };
 }
 
 function chooseTile(M: number, N: number, outBatches: number): MatmulTile {
@@ -243,6 +266,14 @@ function vec4Ok(v: MatrixView, stride: number): boolean {
   return v.offset % 4 === 0 && (v.rows <= 1 || v.rowStride % 4 === 0) && stride % 4 === 0;
 }
 
+/** What the shader's `finish` does with each output. */
+function finishFlags(p: Plan): number {
+  return (p.accumulate ? FLAG_ACCUMULATE : 0) | (p.bias ? FLAG_BIAS : 0) | (p.swiglu ? FLAG_SWIGLU_GRAD : 0);
+}
+
+/** The tensor `finish` reads at binding 4. */
+const finishInput = (p: Plan): Tensor | null => p.bias ?? p.swiglu;
+
 function runGpu(e: GpuEngine, p: Plan): void {
   const { M, N, K, a, b, c } = p;
   const tile = p.tuning.tile ?? (e.softwareKernels ? 'direct' : chooseTile(M, N, p.outBatches));
@@ -261,7 +292,7 @@ function runGpu(e: GpuEngine, p: Plan): void {
   const vec4 = p.tuning.vec4 !== false;
   const constants = { WG_X: wgX, WG_Y: wgY, TILE_K: tileK };
   const layout = (p.transA ? FLAG_TRANS_A : 0) | (p.transB ? FLAG_TRANS_B : 0) | (vec4 && vec4Ok(a, sA) ? FLAG_VEC_A : 0) | (vec4 && vec4Ok(b, sB) ? FLAG_VEC_B : 0);
-  const finalFlags = (p.accumulate ? FLAG_ACCUMULATE : 0) | (p.bias ? FLAG_BIAS : 0);
+  const finalFlags = finishFlags(p);
   const params = (flags: number) => [
     M, N, K, kTiles, nb, p.outBatches, splits, perSplit, flags,
     a.offset, a.rows > 1 ? a.rowStride : 0, sA,
@@ -270,19 +301,19 @@ function runGpu(e: GpuEngine, p: Plan): void {
   ];
   const workgroups = [tilesN, tilesM, p.outBatches * splits] as const;
   if (splits === 1) {
-    e.run({ shader: 'matmul', entry: 'matmul', constants, params: params(layout | finalFlags), buffers: [a.tensor, b.tensor, c.tensor, p.bias ?? a.tensor, a.tensor, b.tensor], workgroups });
+    e.run({ shader: 'matmul', entry: 'matmul', constants, params: params(layout | finalFlags), buffers: [a.tensor, b.tensor, c.tensor, finishInput(p) ?? a.tensor, a.tensor, b.tensor], workgroups });
     return;
   }
   const partials = e.empty([p.outBatches * splits * M * N]);
   e.run({ shader: 'matmul', entry: 'matmul', constants, params: params(layout | FLAG_PARTIAL), buffers: [a.tensor, b.tensor, partials, a.tensor, a.tensor, b.tensor], workgroups });
-  e.run({ shader: 'matmul', entry: 'splitk_sum', params: params(finalFlags), buffers: [partials, null, c.tensor, p.bias ?? partials], workgroups: e.grid(p.outBatches * M * N, 256) });
+  e.run({ shader: 'matmul', entry: 'splitk_sum', params: params(finalFlags), buffers: [partials, null, c.tensor, finishInput(p) ?? partials], workgroups: e.grid(p.outBatches * M * N, 256) });
   e.release(partials);
 }
 
 function runDirect(e: GpuEngine, p: Plan): void {
   const { M, N, K, a, b, c } = p;
   const sA = strideOf(a, p.batch), sB = strideOf(b, p.batch);
-  const flags = (p.accumulate ? FLAG_ACCUMULATE : 0) | (p.bias ? FLAG_BIAS : 0);
+  const flags = finishFlags(p);
   const params = [
     M, N, K, 0, p.reduce ? p.batch : 1, p.outBatches, 1, 0, flags,
     a.offset, a.rows > 1 ? a.rowStride : 0, sA,
@@ -292,12 +323,12 @@ function runDirect(e: GpuEngine, p: Plan): void {
   const tilesN = Math.ceil(N / 32), tilesM = Math.ceil(M / 32);
   if (Math.max(tilesN, tilesM, p.outBatches) > e.maxWorkgroupsPerDim) throw new Error(`matmul: ${p.outBatches}×${M}×${N} exceeds the workgroup grid`);
   const constants = { TRANS_A: p.transA ? 1 : 0, TRANS_B: p.transB ? 1 : 0 };
-  e.run({ shader: 'matmul', entry: 'matmul_direct', constants, params, buffers: [a.tensor, b.tensor, c.tensor, p.bias ?? a.tensor], workgroups: [tilesN, tilesM, p.outBatches] });
+  e.run({ shader: 'matmul', entry: 'matmul_direct', constants, params, buffers: [a.tensor, b.tensor, c.tensor, finishInput(p) ?? a.tensor], workgroups: [tilesN, tilesM, p.outBatches] });
 }
 
 function runCpu(p: Plan): void {
   const { M, N, K, a, b, c, transA, transB, alpha } = p;
-  const A = a.tensor.f64, B = b.tensor.f64, C = c.tensor.f64, bias = p.bias?.f64;
+  const A = a.tensor.f64, B = b.tensor.f64, C = c.tensor.f64, bias = p.bias?.f64, U = p.swiglu?.f64;
   const sA = strideOf(a, p.batch), sB = strideOf(b, p.batch);
   const [amk, akk] = transA ? [1, a.rowStride] : [a.rowStride, 1];
   const [bkk, bnk] = transB ? [1, b.rowStride] : [b.rowStride, 1];
@@ -325,6 +356,10 @@ function runCpu(p: Plan): void {
       for (let n = 0; n < N; n++) {
         const i = c.offset + bo * c.batchStride + m * c.rowStride + n;
         let r = alpha * S[m * N + n];
+        if (U) {
+          [C[i], C[i + N]] = swigluGrad(U[i], U[i + N], r);
+          continue;
+        }
         if (p.accumulate) r += C[i];
         if (bias) r += bias[n];
         C[i] = r;
@@ -376,34 +411,54 @@ function gradTarget(x: MatrixView, batch: number): { target: MatrixView; broadca
 
 /**
  * The gradient of the tensor behind x (shaped like that tensor, zero outside the view) from lhs·rhs: added into
- * `acc` (the gradient x's tensor already has) when given and stored apart from both operands, else fresh.
+ * `acc` (the gradient x's tensor already has) when given and stored apart from both operands, else fresh. With
+ * `gateOf`, x views swiglu(gateOf) and the kernel writes gateOf's gradient instead, both halves of every row.
  */
-function gradientOf(e: Engine, x: MatrixView, batch: number, lhs: MatrixView, rhs: MatrixView, transA: boolean, transB: boolean, opts: MatmulGradOptions, acc: Tensor | null): Tensor {
+function gradientOf(e: Engine, x: MatrixView, batch: number, lhs: MatrixView, rhs: MatrixView, transA: boolean, transB: boolean, opts: MatmulGradOptions, acc: Tensor | null, gateOf: Tensor | null): Tensor {
   const { target, broadcast } = gradTarget(x, batch);
+  const common = { transA, transB, alpha: opts.alpha, reduceBatch: broadcast, tuning: opts.tuning };
+  if (gateOf) {
+    const w = 2 * target.cols;
+    return matmulForward(e, lhs, rhs, { ...common, out: { ...target, tensor: e.empty(gateOf.shape), rowStride: w, batchStride: target.rows * w }, swigluGradOf: gateOf });
+  }
   const into = acc && rootOf(acc) !== rootOf(lhs.tensor) && rootOf(acc) !== rootOf(rhs.tensor) ? acc : null;
   const g = into ?? (covers(target) ? e.empty(x.tensor.shape) : e.zeros(x.tensor.shape));
-  return matmulForward(e, lhs, rhs, { transA, transB, alpha: opts.alpha, reduceBatch: broadcast, out: { ...target, tensor: g }, accumulate: !!into, tuning: opts.tuning });
+  return matmulForward(e, lhs, rhs, { ...common, out: { ...target, tensor: g }, accumulate: !!into });
+}
+
+/** A gated operand given as u = [gate | up]: swiglu(u), and the view of it that stands in for u's. */
+function gatedOperand(e: Engine, arg: MatrixArg): { u: Tensor; view: MatrixView } {
+  const v = arg instanceof Tensor ? matrixView(arg) : arg;
+  if (!covers(v) || v.cols !== v.tensor.dim(-1)) throw new Error(`matmul: a gated operand must be a whole [..., 2·inter] tensor with its last dimension as columns, got ${describe(v)}`);
+  const s = swigluForward(e, v.tensor);
+  const inter = v.cols / 2;
+  return { u: v.tensor, view: { tensor: s, rows: v.rows, cols: inter, batch: v.batch, offset: 0, rowStride: inter, batchStride: v.rows * inter } };
 }
 
 /**
  * Differentiable matmulForward. Gradients reuse the kernel with transpose flags (never a transposed copy):
  * dA = G·op(B)ᵀ or op(B)·Gᵀ, dB = op(A)ᵀ·G or Gᵀ·op(A), reduced over the batch for broadcast operands;
  * dbias = column sums of G. Operand views get gradients shaped like their whole tensors; where an operand
- * already has a gradient, dA and dB are accumulated into it by the same kernel.
+ * already has a gradient, dA and dB are accumulated into it by the same kernel. A gated operand (`gate`) gets
+ * SwiGLU's backward in the kernel that computes its gradient.
  */
 export function matmul(tape: Tape, aArg: MatrixArg, bArg: MatrixArg, opts: MatmulGradOptions = {}): Tensor {
   const e = tape.engine;
-  const p = plan(e, aArg, bArg, opts);
+  const gated = opts.gate ? gatedOperand(e, opts.gate === 'a' ? aArg : bArg) : null;
+  const p = plan(e, opts.gate === 'a' ? gated!.view : aArg, opts.gate === 'b' ? gated!.view : bArg, opts);
   const out = execute(e, p);
   const { a, b, M, N, batch, transA, transB } = p;
-  const inputs = p.bias ? [a.tensor, b.tensor, p.bias] : [a.tensor, b.tensor];
-  if (tape.recording) for (const v of [a, b]) if (v.tensor.requiresGrad) gradTarget(v, batch);
+  // What each operand's gradient belongs to: its own tensor, or the u that a gated operand came from.
+  const gateA = opts.gate === 'a' ? gated!.u : null, gateB = opts.gate === 'b' ? gated!.u : null;
+  const srcA = gateA ?? a.tensor, srcB = gateB ?? b.tensor;
+  const inputs = p.bias ? [srcA, srcB, p.bias] : [srcA, srcB];
+  if (tape.recording) for (const [v, src] of [[a, srcA], [b, srcB]] as const) if (src.requiresGrad) gradTarget(v, batch);
   tape.record(inputs, [out], ([g], [accA, accB]) => {
     if (!g) return inputs.map(() => null);
     // With reduceBatch every product saw the same G: a broadcast over the batch.
     const G: MatrixView = { tensor: g, rows: M, cols: N, batch, offset: 0, rowStride: N, batchStride: p.reduce ? 0 : M * N };
-    const da = !a.tensor.requiresGrad ? null : transA ? gradientOf(e, a, batch, b, G, transB, true, opts, accA) : gradientOf(e, a, batch, G, b, false, !transB, opts, accA);
-    const db = !b.tensor.requiresGrad ? null : transB ? gradientOf(e, b, batch, G, a, true, transA, opts, accB) : gradientOf(e, b, batch, a, G, !transA, false, opts, accB);
+    const da = !srcA.requiresGrad ? null : transA ? gradientOf(e, a, batch, b, G, transB, true, opts, accA, gateA) : gradientOf(e, a, batch, G, b, false, !transB, opts, accA, gateA);
+    const db = !srcB.requiresGrad ? null : transB ? gradientOf(e, b, batch, G, a, true, transA, opts, accB, gateB) : gradientOf(e, b, batch, a, G, !transA, false, opts, accB, gateB);
     return p.bias ? [da, db, p.bias.requiresGrad ? colsum(e, g, p.outBatches * M, N) : null] : [da, db];
   });
   return out;
@@ -411,11 +466,13 @@ export function matmul(tape: Tape, aArg: MatrixArg, bArg: MatrixArg, opts: Matmu
 
 /**
  * PyTorch's F.linear: x [..., in] · wᵀ + bias with w [out, in] (the reference state_dict layout) and bias
- * [out]; returns [..., out]. Differentiable in x, w and bias.
+ * [out]; returns [..., out]. Differentiable in x, w and bias. With `gated`, x is u = [gate | up] [..., 2·in]
+ * and the input is swiglu(u) (the reference SwiGLU's down projection).
  */
-export function linear(tape: Tape, x: Tensor, w: Tensor, bias?: Tensor): Tensor {
+export function linear(tape: Tape, x: Tensor, w: Tensor, { bias, gated = false }: { bias?: Tensor; gated?: boolean } = {}): Tensor {
   if (w.rank !== 2) throw new Error(`linear: weight must be [out, in], got ${w}`);
   const [outF, inF] = w.shape;
-  if (x.rank < 1 || x.dim(-1) !== inF) throw new Error(`linear: x ${x} has ${x.rank ? x.dim(-1) : 0} input features but weight [${outF}, ${inF}] expects ${inF}`);
-  return matmul(tape, rowsView(x), w, { transB: true, bias, shape: [...x.shape.slice(0, -1), outF] });
+  const features = x.rank ? x.dim(-1) / (gated ? 2 : 1) : 0;
+  if (x.rank < 1 || features !== inF) throw new Error(`linear: x ${x} has ${features} input features${gated ? ' after SwiGLU' : ''} but weight [${outF}, ${inF}] expects ${inF}`);
+  return matmul(tape, rowsView(x), w, { transB: true, bias, gate: gated ? 'a' : undefined, shape: [...x.shape.slice(0, -1), outF] });
 }

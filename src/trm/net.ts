@@ -4,7 +4,6 @@ import { attention } from '../ops/attention';
 import { add } from '../ops/elementwise';
 import { linear, matmul, matrixView } from '../ops/matmul';
 import { addRmsNorm } from '../ops/rmsnorm';
-import { swiglu } from '../ops/swiglu';
 import type { ModelConfig } from './config';
 import { NAMES, type ModelDims } from './params';
 
@@ -34,12 +33,11 @@ export function block(tape: Tape, m: ModelConfig, dims: ModelDims, weights: Weig
     const [B, S, D] = h.shape;
     const wgu = w(weights, NAMES.layer(i, 'mlp_t.gate_up_proj.weight'));
     const gu = matmul(tape, matrixView(h), wgu, { transA: true, transB: true, shape: [B, D, wgu.dim(0)] });
-    const s = swiglu(tape, gu);
-    const mixed = matmul(tape, w(weights, NAMES.layer(i, 'mlp_t.down_proj.weight')), matrixView(s), { transB: true, shape: [B, S, D] });
+    const mixed = matmul(tape, w(weights, NAMES.layer(i, 'mlp_t.down_proj.weight')), gu, { transB: true, gate: 'b', shape: [B, S, D] });
     h = addRmsNorm(tape, h, mixed, { axis: 'sequence', eps });
   }
   const gu = linear(tape, h, w(weights, NAMES.layer(i, 'mlp.gate_up_proj.weight')));
-  const d = linear(tape, swiglu(tape, gu), w(weights, NAMES.layer(i, 'mlp.down_proj.weight')));
+  const d = linear(tape, gu, w(weights, NAMES.layer(i, 'mlp.down_proj.weight')), { gated: true });
   return addRmsNorm(tape, h, d, { axis: 'channel', eps });
 }
 

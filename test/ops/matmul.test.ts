@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Tape } from '../../src/autograd/tape';
 import type { Engine } from '../../src/engine/engine';
 import { shapeSize, type Shape, type Tensor } from '../../src/engine/tensor';
-import { colsumForward, linear, matmul, matmulForward, matrixView, type MatmulTile } from '../../src/ops/matmul';
+import { colsumForward, linear, matmul, matmulForward, matrixView, type MatmulTile, type MatmulTuning } from '../../src/ops/matmul';
 import { both, cpu, gpuEngine, parity, randn } from '../helpers/engines';
 import { gradCheck } from '../helpers/gradcheck';
 
@@ -108,7 +108,7 @@ describe('matmul: CPU twin and gradients (float64)', () => {
 
   it('gradients of linear (F.linear) with bias, x of rank 1, 2 and 3', () => {
     for (const lead of [[], [4], [2, 3]]) {
-      const err = gradCheck((t, [x, w, b]) => linear(t, x, w, b), [
+      const err = gradCheck((t, [x, w, b]) => linear(t, x, w, { bias: b }), [
         { data: randn(shapeSize(lead) * 5, 14), shape: [...lead, 5] },
         { data: randn(3 * 5, 15), shape: [3, 5] },
         { data: randn(3, 16), shape: [3] },
@@ -131,6 +131,22 @@ describe('matmul: CPU twin and gradients (float64)', () => {
     expect(Math.max(q, lm, two)).toBeLessThan(1e-6);
   });
 
+  it('gradients through a gated operand (swiglu(u) as A or B): the down projection and the token mixer', () => {
+    // Gates up to ±6, where silu' changes sign and saturates.
+    const u = (n: number, seed: number) => randn(n, seed, 3);
+    expect(gradCheck((t, [x, w, b]) => linear(t, x, w, { bias: b, gated: true }), [
+      { data: u(2 * 3 * 8, 40), shape: [2, 3, 8] }, { data: randn(5 * 4, 41), shape: [5, 4] }, { data: randn(5, 42), shape: [5] },
+    ])).toBeLessThan(1e-6);
+    // mixed[b] = W·swiglu(gu[b])ᵀ with W broadcast over the batch (its gradient sums over it).
+    expect(gradCheck((t, [w, gu]) => matmul(t, w, gu, { transB: true, gate: 'b', alpha: 0.7 }), [
+      { data: randn(4 * 3, 43), shape: [4, 3] }, { data: u(2 * 5 * 6, 44), shape: [2, 5, 6] },
+    ])).toBeLessThan(1e-6);
+    // swiglu(u)ᵀ·B, and one u broadcast over a batch of B.
+    expect(gradCheck((t, [x, b]) => matmul(t, x, b, { transA: true, gate: 'a' }), [
+      { data: u(3 * 10, 45), shape: [3, 10] }, { data: randn(2 * 3 * 4, 46), shape: [2, 3, 4] },
+    ])).toBeLessThan(1e-6);
+  });
+
   it('gradient of x·xᵀ (the same tensor as both operands)', () => {
     expect(gradCheck((t, [x]) => matmul(t, x, x, { transB: true }), [{ data: randn(12, 21), shape: [3, 4] }])).toBeLessThan(1e-6);
   });
@@ -146,6 +162,12 @@ describe('matmul: CPU twin and gradients (float64)', () => {
     expect(() => matmulForward(cpu, sq, cpu.zeros([3, 3]), { out: sq })).toThrow(/out shares storage with A/);
     expect(() => matrixView(a, { rows: 3, cols: 4, offset: 1 })).toThrow(/reaches element 13 but the tensor has 12/);
     expect(() => linear(new Tape(cpu), cpu.zeros([2, 5]), cpu.zeros([3, 4]))).toThrow(/5 input features but weight \[3, 4\] expects 4/);
+    expect(() => linear(new Tape(cpu), cpu.zeros([2, 6]), cpu.zeros([3, 4]), { gated: true })).toThrow(/3 input features after SwiGLU but weight \[3, 4\] expects 4/);
+    expect(() => matmul(new Tape(cpu), matrixView(cpu.zeros([4, 6]), { rows: 4, cols: 4, rowStride: 6 }), cpu.zeros([2, 3]), { gate: 'a' })).toThrow(/gated operand must be a whole \[\.\.\., 2·inter\] tensor/);
+    const u = cpu.zeros([3, 8]), out = { tensor: cpu.zeros([3, 8]), rows: 3, cols: 4, batch: 1, offset: 0, rowStride: 8, batchStride: 24 };
+    expect(() => matmulForward(cpu, cpu.zeros([3, 2]), cpu.zeros([2, 4]), { swigluGradOf: u })).toThrow(/swigluGradOf needs an out/);
+    expect(() => matmulForward(cpu, cpu.zeros([3, 2]), cpu.zeros([2, 4]), { out, swigluGradOf: u, accumulate: true })).toThrow(/no accumulate or bias/);
+    expect(() => matmulForward(cpu, cpu.zeros([3, 2]), cpu.zeros([2, 4]), { out: { ...out, rowStride: 4, batchStride: 12 }, swigluGradOf: u })).toThrow(/out on its gate columns \(rows at stride 8\)/);
   });
 });
 
@@ -217,6 +239,23 @@ describe('matmul: GPU parity with the CPU twin (tol 1e-5 normwise)', () => {
     }
   });
 
+  it("SwiGLU's backward in the epilogue: direct, tiled and split-K, batched, transposed, with alpha", async () => {
+    // dU for u [B, M, 2N] from the product dOut [B, M, N] = A·op(B).
+    const cases: { kernel: string; tuning: MatmulTuning }[] = [
+      { kernel: 'matmul.matmul_direct', tuning: { tile: 'direct' } },
+      { kernel: 'matmul.matmul', tuning: { tile: '32x32', splits: 1 } },
+      { kernel: 'matmul.matmul', tuning: { tile: '256x4', splits: 1 } },
+      { kernel: 'matmul.splitk_sum', tuning: { tile: '32x32', splits: 3 } },
+    ];
+    const [B, M, N, K] = [2, 17, 33, 65];
+    for (const { kernel, tuning } of cases) {
+      for (const tb of [false, true]) {
+        await check(kernel, `swiglu grad ${tuning.tile}/${tuning.splits ?? 1} ${B}×${M}x${N}x${K} ${tag(false, tb)}`, [[B, M, K], opB(K, N, tb), [B, M, 2 * N]], (e, [a, b, u]) =>
+          matmulForward(e, a, b, { transB: tb, alpha: -0.6, out: { tensor: e.empty(u.shape), rows: M, cols: N, batch: B, offset: 0, rowStride: 2 * N, batchStride: 2 * M * N }, swigluGradOf: u, tuning }));
+      }
+    }
+  });
+
   it('K = 0: C = bias (+ C), no products', async () => {
     await check(AUTO, 'K=0 bias', [[3, 0], [0, 5], [5]], (e, [a, b, bias]) => matmulForward(e, a, b, { bias }));
     await check(AUTO, 'K=0 accumulate', [[3, 0], [0, 5], [3, 5]], (e, [a, b, c]) => matmulForward(e, a, b, { out: c, accumulate: true, alpha: 3 }));
@@ -283,8 +322,10 @@ describe('matmul: GPU parity with the CPU twin (tol 1e-5 normwise)', () => {
       { label: 'Aᵀ·B broadcast B, bias', shapes: [[3, 33, 17], [33, 5], [5]], f: (t, [a, b, c]) => matmul(t, a, b, { transA: true, bias: c }) },
       { label: 'A·Bᵀ broadcast A, alpha', shapes: [[17, 33], [3, 65, 33]], f: (t, [a, b]) => matmul(t, a, b, { transB: true, alpha: -1.5 }) },
       { label: 'Aᵀ·Bᵀ reduce', shapes: [[3, 17, 3], [3, 5, 17]], f: (t, [a, b]) => matmul(t, a, b, { transA: true, transB: true, reduceBatch: true }) },
-      { label: 'linear [2, 20, 32] → 17 with bias', shapes: [[2, 20, 32], [17, 32], [17]], f: (t, [x, w, b]) => linear(t, x, w, b) },
+      { label: 'linear [2, 20, 32] → 17 with bias', shapes: [[2, 20, 32], [17, 32], [17]], f: (t, [x, w, b]) => linear(t, x, w, { bias: b }) },
       { label: 'q_head on y[:, 0, :]', shapes: [[3, 5, 17], [2, 17], [2]], f: (t, [y, w, b]) => matmul(t, matrixView(y, { rows: 3, cols: 17, rowStride: 85 }), w, { transB: true, bias: b }) },
+      { label: 'down projection of swiglu(u) [2, 20, 2·33]', shapes: [[2, 20, 66], [17, 33]], f: (t, [u, w]) => linear(t, u, w, { gated: true }) },
+      { label: 'token mixer W·swiglu(u[b])ᵀ', shapes: [[20, 33], [3, 17, 66]], f: (t, [w, u]) => matmul(t, w, u, { transB: true, gate: 'b' }) },
     ];
     for (const { label, shapes, f } of cases) {
       const pairs = shapes.map((s, i) => both(g, randn(shapeSize(s), 50 + i), s));
