@@ -1,12 +1,10 @@
-import { Tape } from '../../src/autograd/tape';
 import type { Batch } from '../../src/data/source';
 import { createSource } from '../../src/data/sources';
 import { CpuEngine } from '../../src/engine/cpu';
 import type { Engine } from '../../src/engine/engine';
 import { relError } from '../../src/engine/rel-error';
 import { mulberry32 } from '../../src/nn/init';
-import { actRefill, createCarry, releaseCarry } from '../../src/ops/act';
-import { copyInto } from '../../src/ops/elementwise';
+import { createCarry, releaseCarry } from '../../src/ops/act';
 import type { Tensor } from '../../src/engine/tensor';
 import type { TrainConfig } from '../../src/trm/config';
 import { Trainer } from '../../src/trm/trainer';
@@ -34,23 +32,7 @@ function recursionOn(e: Engine, cfg: TrainConfig, b: Batch): Recursion {
     labels: e.keep(e.fromArray(b.labels, [batch, L], 'i32')),
     puzzleIds: e.keep(e.fromArray(b.puzzleIds, [batch], 'i32')),
   };
-  const ones = new Uint32Array(batch).fill(1);
-  const tape = new Tape(e);
-  const run = (): Tensor => {
-    e.write(carry.halted, ones);
-    actRefill(e, carry, input, trainer.buffers.yInit, trainer.buffers.zInit);
-    let logits: Tensor | null = null;
-    for (let s = 0; s < m.nSup; s++) {
-      if (logits) e.release(logits);
-      logits = tape.noGrad(() => e.scope(() => {
-        const out = trainer.model.step(tape, trainer.arena.params, trainer.buffers, carry);
-        copyInto(e, carry.y, out.y);
-        copyInto(e, carry.z, out.z);
-        return e.keep(out.logits);
-      }));
-    }
-    return logits!;
-  };
+  const run = (): Tensor => trainer.recurse(carry, input, trainer.arena.params, (out, s) => (s === m.nSup - 1 ? e.keep(out.logits) : null))[m.nSup - 1]!;
   const release = () => {
     releaseCarry(e, carry);
     for (const t of Object.values(input)) e.release(t);

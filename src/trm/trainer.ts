@@ -5,7 +5,7 @@ import type { Example } from '../data/dataset';
 import { stackExamples, type DataSource } from '../data/source';
 import { mulberry32 } from '../nn/init';
 import type { ParamArena } from '../nn/arena';
-import { actHalt, actRefill, createCarry, drawMinHalt, releaseCarry, type ActCarry } from '../ops/act';
+import { actHalt, actRefill, createCarry, drawMinHalt, releaseCarry, type ActBatch, type ActCarry } from '../ops/act';
 import { copyInto, fill } from '../ops/elementwise';
 import { crossEntropyForward } from '../ops/losses';
 import { Adam, cosineWarmupLr, Ema, SparseSignSgd } from '../ops/optim';
@@ -13,7 +13,7 @@ import { gradNorm } from '../ops/reduce';
 import { validateConfig, type TrainConfig } from './config';
 import { argmaxRow } from './decode';
 import { trmLoss } from './loss';
-import { TrmModel } from './model';
+import { TrmModel, type StepOutput } from './model';
 import type { Weights } from './net';
 import { createArena, createBuffers, type TrmBuffers } from './params';
 
@@ -172,6 +172,29 @@ export class Trainer {
     return c;
   }
 
+  /**
+   * N_sup supervision steps without gradients from a fresh carry (every slot of `c` refilled from `batch`), as
+   * evaluation runs them. `each(out, s)` sees each step's outputs inside its memory scope, before y and z are
+   * carried (keep or read what it returns); the results come back in step order.
+   */
+  recurse<T>(c: ActCarry, batch: ActBatch, weights: Weights, each: (out: StepOutput, s: number) => T): T[] {
+    const e = this.engine;
+    e.write(c.halted, new Uint32Array(c.halted.size).fill(1));
+    actRefill(e, c, batch, this.buffers.yInit, this.buffers.zInit);
+    const tape = new Tape(e);
+    const results: T[] = [];
+    for (let s = 0; s < this.cfg.model.nSup; s++) {
+      results.push(tape.noGrad(() => e.scope(() => {
+        const out = this.model.step(tape, weights, this.buffers, c);
+        const r = each(out, s);
+        copyInto(e, c.y, out.y);
+        copyInto(e, c.z, out.z);
+        return r;
+      })));
+    }
+    return results;
+  }
+
   /** Evaluate with all N_sup supervision steps (no early halting), as the reference does. */
   async evaluate(examples: readonly Example[], opts: { predictions?: boolean; weights?: Weights } = {}): Promise<EvalResult> {
     const e = this.engine, m = this.cfg.model, L = this.data.info.seqLen;
@@ -181,33 +204,28 @@ export class Trainer {
     let correctTok = 0, validTok = 0, haltSum = 0;
     const predictions = opts.predictions ? new Int32Array(examples.length * L) : undefined;
     const confidence = opts.predictions ? new Float64Array(examples.length) : undefined;
-    const tape = new Tape(e);
     for (let start = 0; start < examples.length; start += chunk) {
       const part = examples.slice(start, start + chunk);
       const n = part.length;
       const c = this.evalCarry(n);
       const batch = stackExamples(part, L);
-      e.write(c.halted, new Array(n).fill(1));
       const bt = e.scope(() => ({ inputs: e.fromArray(batch.inputs, [n, L], 'i32'), labels: e.fromArray(batch.labels, [n, L], 'i32'), puzzleIds: e.fromArray(batch.puzzleIds, [n], 'i32') }));
-      actRefill(e, c, bt, this.buffers.yInit, this.buffers.zInit);
-      for (const t of Object.values(bt)) e.release(t);
       const firstHalt = new Array(n).fill(m.nSup);
       const noMin = e.keep(e.zeros([n], 'u32'));
+      const steps = this.recurse(c, bt, weights, (out, s) => {
+        const last = s === m.nSup - 1;
+        const ce = crossEntropyForward(e, out.logits, c.labels, this.cfg.optim.loss, false);
+        actHalt(e, c, out.qHalt, noMin, m.nSup, false);
+        const r = [e.read(ce.exact), e.read(out.qHalt)];
+        if (last) r.push(e.read(ce.correct), e.read(ce.valid));
+        if (last && predictions) r.push(e.read(out.logits));
+        return r;
+      });
+      for (const t of [...Object.values(bt), noMin]) e.release(t);
+      e.flush();
       for (let s = 0; s < m.nSup; s++) {
         const last = s === m.nSup - 1;
-        const reads = tape.noGrad(() => e.scope(() => {
-          const out = this.model.step(tape, weights, this.buffers, c);
-          const ce = crossEntropyForward(e, out.logits, c.labels, this.cfg.optim.loss, false);
-          copyInto(e, c.y, out.y);
-          copyInto(e, c.z, out.z);
-          actHalt(e, c, out.qHalt, noMin, m.nSup, false);
-          const r = [e.read(ce.exact), e.read(out.qHalt)];
-          if (last) r.push(e.read(ce.correct), e.read(ce.valid));
-          if (last && predictions) r.push(e.read(out.logits));
-          return r;
-        }));
-        e.flush();
-        const [exact, q, correct, valid, logits] = await Promise.all(reads);
+        const [exact, q, correct, valid, logits] = await Promise.all(steps[s]);
         for (let b = 0; b < n; b++) {
           exactByStep[s] += exact[b];
           if (q[b] > 0 && firstHalt[b] === m.nSup) firstHalt[b] = s + 1;
@@ -224,7 +242,6 @@ export class Trainer {
           }
         }
       }
-      e.release(noMin);
       haltSum += firstHalt.reduce((a, b) => a + b, 0);
     }
     const N = Math.max(1, examples.length);

@@ -2,12 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { useTfjsOn } from '../../bench/tfjs/backend';
 import { makeFeed } from '../../bench/tfjs/feed';
 import { stateOf, TfjsTrainer, weightsOf, worstWeightDiff } from '../../bench/tfjs/trm';
-import { Tape } from '../../src/autograd/tape';
 import { createSource } from '../../src/data/sources';
 import { stackExamples, type Batch } from '../../src/data/source';
 import type { GpuEngine } from '../../src/gpu/engine';
-import { actRefill, createCarry, releaseCarry } from '../../src/ops/act';
-import { copyInto } from '../../src/ops/elementwise';
+import { createCarry, releaseCarry } from '../../src/ops/act';
 import type { TrainConfig } from '../../src/trm/config';
 import { NAMES } from '../../src/trm/params';
 import { getPreset } from '../../src/trm/presets';
@@ -48,20 +46,10 @@ async function ourLogits(e: GpuEngine, tr: Trainer, batch: Batch): Promise<Float
   const n = batch.puzzleIds.length, L = tr.data.info.seqLen;
   const c = createCarry(e, n, L, tr.model.dims.positions, tr.cfg.model.hidden);
   const bt = e.scope(() => ({ inputs: e.fromArray(batch.inputs, [n, L], 'i32'), labels: e.fromArray(batch.labels, [n, L], 'i32'), puzzleIds: e.fromArray(batch.puzzleIds, [n], 'i32') }));
-  actRefill(e, c, bt, tr.buffers.yInit, tr.buffers.zInit);
-  for (const t of Object.values(bt)) e.release(t);
-  const tape = new Tape(e);
-  let read: Promise<ArrayLike<number>> | null = null;
-  for (let s = 0; s < tr.cfg.model.nSup; s++) {
-    tape.noGrad(() => e.scope(() => {
-      const out = tr.model.step(tape, tr.evalWeights(), tr.buffers, c);
-      copyInto(e, c.y, out.y);
-      copyInto(e, c.z, out.z);
-      if (s === tr.cfg.model.nSup - 1) read = e.read(out.logits);
-    }));
-  }
-  e.flush();
-  const logits = Float64Array.from(await read!);
+  const last = tr.cfg.model.nSup - 1;
+  const out = tr.recurse(c, bt, tr.evalWeights(), (o, s) => (s === last ? e.keep(o.logits) : null))[last]!;
+  const logits = Float64Array.from(await e.read(out));
+  for (const t of [...Object.values(bt), out]) e.release(t);
   releaseCarry(e, c);
   return logits;
 }
