@@ -57,6 +57,23 @@ describe('TRM trainer', () => {
     tr.release();
   });
 
+  it('a sudoku-4x4 training step is 198 dispatches in one submit', async () => {
+    // The budget the fusions buy (249 before them): matmuls add dA/dB into gradients that already exist (the
+    // weights shared by the recorded net calls, residual branches, the parameter arena) and write SwiGLU's input
+    // gradient in their epilogue. A new dispatch per step should be a decision, not a surprise.
+    const e = await gpuEngine();
+    const cfg = getPreset('sudoku-4x4');
+    const tr = new Trainer(e, cfg, source(cfg));
+    tr.trainStep(false);
+    await e.sync();
+    const before = e.stats();
+    tr.trainStep(false);
+    const after = e.stats();
+    await e.sync();
+    tr.release();
+    expect([after.dispatches - before.dispatches, after.submits - before.submits]).toEqual([198, 1]);
+  });
+
   it('T−1 recursion cycles run without a tape: the recorded graph does not grow with T', () => {
     const counts = [1, 3].map((T) => {
       const cfg = tinyConfig();
