@@ -15,6 +15,8 @@ struct Params {
   offB: u32, ldB: u32, sB: u32,
   offC: u32, ldC: u32, sC: u32,
   alpha: f32,
+  // With FLAG_GATE_A / FLAG_GATE_B: the operand views u = [gate | up] and its element is silu(x)·x[+gate].
+  gateA: u32, gateB: u32,
 }
 
 const FLAG_ACCUMULATE = 1u;
@@ -30,6 +32,9 @@ const FLAG_VEC_B = 64u;
 // C is the gradient of SwiGLU's output, and what is written is that of its input u = [gate | up] (bound at
 // `bias`, laid out as c's tensor): for C's (m, n) at i, dgate at c[i] and dup at c[i + N]. No bias, no accumulate.
 const FLAG_SWIGLU_GRAD = 128u;
+// The operand is swiglu(u), computed as its tiles load (the tiled kernel only).
+const FLAG_GATE_A = 256u;
+const FLAG_GATE_B = 512u;
 
 fn flag(f: u32) -> bool { return (p.flags & f) != 0u; }
 
@@ -64,8 +69,27 @@ override CHUNKS_B: u32 = TILE_K * TILE_N / 4u;
 var<workgroup> As: array<vec4f, SIZE_A>;
 var<workgroup> Bs: array<vec4f, SIZE_B>;
 
-// Four consecutive elements from `addr`, of which the first `valid` are in range (the rest read as 0).
+//! include sigmoid
+
+fn silu_gate(x: vec4f, up: vec4f) -> vec4f {
+  return x * vec4f(sigmoid_pair(x.x).x, sigmoid_pair(x.y).x, sigmoid_pair(x.z).x, sigmoid_pair(x.w).x) * up;
+}
+
+// Four consecutive elements of op-A's storage from `addr`, of which the first `valid` are in range (the rest
+// read as 0), gated where the operand is swiglu(u).
 fn fetchA(addr: u32, valid: u32) -> vec4f {
+  let v = loadA4(addr, valid);
+  if (flag(FLAG_GATE_A)) { return silu_gate(v, loadA4(addr + p.gateA, valid)); }
+  return v;
+}
+
+fn fetchB(addr: u32, valid: u32) -> vec4f {
+  let v = loadB4(addr, valid);
+  if (flag(FLAG_GATE_B)) { return silu_gate(v, loadB4(addr + p.gateB, valid)); }
+  return v;
+}
+
+fn loadA4(addr: u32, valid: u32) -> vec4f {
   if (valid == 0u) { return vec4f(0.0); }
   if (flag(FLAG_VEC_A)) {
     return select(vec4f(0.0), a4[addr / 4u], vec4u(0u, 1u, 2u, 3u) < vec4u(valid));
@@ -77,7 +101,7 @@ fn fetchA(addr: u32, valid: u32) -> vec4f {
   return v;
 }
 
-fn fetchB(addr: u32, valid: u32) -> vec4f {
+fn loadB4(addr: u32, valid: u32) -> vec4f {
   if (valid == 0u) { return vec4f(0.0); }
   if (flag(FLAG_VEC_B)) {
     return select(vec4f(0.0), b4[addr / 4u], vec4u(0u, 1u, 2u, 3u) < vec4u(valid));
@@ -157,8 +181,6 @@ fn loadB(base: u32, n0: u32, k0: u32, tid: u32) {
     Bs[(k + 3u) * ROW_B + col] = vec4f(r0.w, r1.w, r2.w, r3.w);
   }
 }
-
-//! include sigmoid
 
 // Final value of C[bo](m, n) from the raw sum v: alpha·v (+ C) (+ bias[n]), or SwiGLU's input gradient from it.
 fn finish(bo: u32, m: u32, n: u32, v: f32) {

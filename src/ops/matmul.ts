@@ -3,7 +3,7 @@ import type { Engine } from '../engine/engine';
 import { Tensor, shapeSize, sameShape, type Shape } from '../engine/tensor';
 import type { GpuEngine } from '../gpu/engine';
 import { f32 } from '../gpu/params';
-import { swigluForward, swigluGrad } from './swiglu';
+import { swigluForward, swigluGrad, swigluValue } from './swiglu';
 
 /**
  * A batch of matrices inside a tensor, without copying: element (b, r, c) is
@@ -18,6 +18,11 @@ export interface MatrixView {
   readonly offset: number;
   readonly rowStride: number;
   readonly batchStride: number;
+  /**
+   * A SwiGLU operand read from u = [gate | up]: element (b, r, c) is silu(x)·x' with x at the position above and
+   * x' `gate` elements after it, computed as the operand loads. Operands only; only matmul makes these.
+   */
+  readonly gate?: number;
 }
 
 export interface ViewGeometry {
@@ -112,6 +117,8 @@ const FLAG_TRANS_B = 16;
 const FLAG_VEC_A = 32;
 const FLAG_VEC_B = 64;
 const FLAG_SWIGLU_GRAD = 128;
+const FLAG_GATE_A = 256;
+const FLAG_GATE_B = 512;
 
 /** `t` as matrices: [..., r, c] is a batch of r×c matrices over the leading dims; or the given geometry. */
 export function matrixView(t: Tensor, g?: ViewGeometry): MatrixView {
@@ -144,7 +151,7 @@ function checkView(v: MatrixView, what: string): void {
   }
   if (v.tensor.dtype !== 'f32') throw new Error(`${what}: ${v.tensor} is ${v.tensor.dtype}, matmul needs f32`);
   if (v.rows * v.cols * v.batch === 0) return;
-  const end = v.offset + (v.batch - 1) * v.batchStride + (v.rows - 1) * v.rowStride + v.cols;
+  const end = v.offset + (v.batch - 1) * v.batchStride + (v.rows - 1) * v.rowStride + v.cols + (v.gate ?? 0);
   if (end > v.tensor.size) throw new Error(`${what}: ${describe(v)} reaches element ${end} but the tensor has ${v.tensor.size}`);
 }
 
@@ -216,6 +223,7 @@ function plan(e: Engine, aArg: MatrixArg, bArg: MatrixArg, opts: MatmulOptions):
     if (opts.shape) throw new Error('matmul: give either out or shape, not both');
     c = opts.out instanceof Tensor ? matrixView(opts.out) : opts.out;
     checkView(c, 'matmul out');
+    if (c.gate) throw new Error('matmul: out cannot be a gated view');
     if (c.rows !== M || c.cols !== N || c.batch !== outBatches) {
       throw new Error(`matmul: out is ${describe(c)} but the result is ${outBatches}×${M}×${N}${reduce ? ' (reduced over the batch)' : ''}`);
     }
@@ -261,9 +269,9 @@ function chooseSplits(p: Plan, workgroups: number, threads: number, steps: numbe
   return Math.max(1, Math.min(s, Math.floor(MAX_SCRATCH_FLOATS / (p.outBatches * p.M * p.N))));
 }
 
-// 16-byte loads need every chunk start 4-aligned: offset, leading dimension (when used) and batch stride.
+// 16-byte loads need every chunk start 4-aligned: offset, leading dimension (when used), batch stride and gate.
 function vec4Ok(v: MatrixView, stride: number): boolean {
-  return v.offset % 4 === 0 && (v.rows <= 1 || v.rowStride % 4 === 0) && stride % 4 === 0;
+  return v.offset % 4 === 0 && (v.rows <= 1 || v.rowStride % 4 === 0) && stride % 4 === 0 && (v.gate ?? 0) % 4 === 0;
 }
 
 /** What the shader's `finish` does with each output. */
@@ -278,6 +286,7 @@ function runGpu(e: GpuEngine, p: Plan): void {
   const { M, N, K, a, b, c } = p;
   const tile = p.tuning.tile ?? (e.softwareKernels ? 'direct' : chooseTile(M, N, p.outBatches));
   if (tile === 'direct') return runDirect(e, p);
+  const gates = (a.gate ? FLAG_GATE_A : 0) | (b.gate ? FLAG_GATE_B : 0);
   const { wgX, wgY, tileK } = TILES[tile];
   const tilesN = Math.ceil(N / (4 * wgX)), tilesM = Math.ceil(M / (4 * wgY));
   const kTiles = Math.ceil(K / tileK);
@@ -291,13 +300,14 @@ function runGpu(e: GpuEngine, p: Plan): void {
   const sA = strideOf(a, p.batch), sB = strideOf(b, p.batch);
   const vec4 = p.tuning.vec4 !== false;
   const constants = { WG_X: wgX, WG_Y: wgY, TILE_K: tileK };
-  const layout = (p.transA ? FLAG_TRANS_A : 0) | (p.transB ? FLAG_TRANS_B : 0) | (vec4 && vec4Ok(a, sA) ? FLAG_VEC_A : 0) | (vec4 && vec4Ok(b, sB) ? FLAG_VEC_B : 0);
+  const layout = gates | (p.transA ? FLAG_TRANS_A : 0) | (p.transB ? FLAG_TRANS_B : 0) | (vec4 && vec4Ok(a, sA) ? FLAG_VEC_A : 0) | (vec4 && vec4Ok(b, sB) ? FLAG_VEC_B : 0);
   const finalFlags = finishFlags(p);
   const params = (flags: number) => [
     M, N, K, kTiles, nb, p.outBatches, splits, perSplit, flags,
     a.offset, a.rows > 1 ? a.rowStride : 0, sA,
     b.offset, b.rows > 1 ? b.rowStride : 0, sB,
     c.offset, c.rowStride, p.outBatches > 1 ? c.batchStride : 0, f32(p.alpha),
+    a.gate ?? 0, b.gate ?? 0,
   ];
   const workgroups = [tilesN, tilesM, p.outBatches * splits] as const;
   if (splits === 1) {
@@ -310,7 +320,17 @@ function runGpu(e: GpuEngine, p: Plan): void {
   e.release(partials);
 }
 
-function runDirect(e: GpuEngine, p: Plan): void {
+/**
+ * A gated operand (always a whole u, as gatedOperand makes it) as a plain view of swiglu(u) materialized, for
+ * the kernel that cannot gate as it loads.
+ */
+function ungated(e: GpuEngine, v: MatrixView): MatrixView {
+  if (!v.gate) return v;
+  return { tensor: swigluForward(e, v.tensor), rows: v.rows, cols: v.cols, batch: v.batch, offset: 0, rowStride: v.cols, batchStride: v.rows * v.cols };
+}
+
+function runDirect(e: GpuEngine, gated: Plan): void {
+  const p = { ...gated, a: ungated(e, gated.a), b: ungated(e, gated.b) };
   const { M, N, K, a, b, c } = p;
   const sA = strideOf(a, p.batch), sB = strideOf(b, p.batch);
   const flags = finishFlags(p);
@@ -318,13 +338,17 @@ function runDirect(e: GpuEngine, p: Plan): void {
     M, N, K, 0, p.reduce ? p.batch : 1, p.outBatches, 1, 0, flags,
     a.offset, a.rows > 1 ? a.rowStride : 0, sA,
     b.offset, b.rows > 1 ? b.rowStride : 0, sB,
-    c.offset, c.rowStride, p.outBatches > 1 ? c.batchStride : 0, f32(p.alpha),
+    c.offset, c.rowStride, p.outBatches > 1 ? c.batchStride : 0, f32(p.alpha), 0, 0,
   ];
   const tilesN = Math.ceil(N / 32), tilesM = Math.ceil(M / 32);
   if (Math.max(tilesN, tilesM, p.outBatches) > e.maxWorkgroupsPerDim) throw new Error(`matmul: ${p.outBatches}×${M}×${N} exceeds the workgroup grid`);
   const constants = { TRANS_A: p.transA ? 1 : 0, TRANS_B: p.transB ? 1 : 0 };
   e.run({ shader: 'matmul', entry: 'matmul_direct', constants, params, buffers: [a.tensor, b.tensor, c.tensor, finishInput(p) ?? a.tensor], workgroups: [tilesN, tilesM, p.outBatches] });
+  for (const [v, was] of [[a, gated.a], [b, gated.b]]) if (v !== was) e.release(v.tensor);
 }
+
+/** Element i of an operand's storage, or silu(x)·x' for a gated one. */
+const load = (X: Float64Array, i: number, gate: number | undefined) => (gate ? swigluValue(X[i], X[i + gate]) : X[i]);
 
 function runCpu(p: Plan): void {
   const { M, N, K, a, b, c, transA, transB, alpha } = p;
@@ -340,8 +364,8 @@ function runCpu(p: Plan): void {
     S.fill(0);
     for (let bi = b0; bi < b1; bi++) {
       const a0 = a.offset + bi * sA, bb0 = b.offset + bi * sB;
-      for (let m = 0; m < M; m++) for (let k = 0; k < K; k++) Ap[m * K + k] = A[a0 + m * amk + k * akk];
-      for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) Bp[n * K + k] = B[bb0 + n * bnk + k * bkk];
+      for (let m = 0; m < M; m++) for (let k = 0; k < K; k++) Ap[m * K + k] = load(A, a0 + m * amk + k * akk, a.gate);
+      for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) Bp[n * K + k] = load(B, bb0 + n * bnk + k * bkk, b.gate);
       for (let m = 0; m < M; m++) {
         const ar = m * K;
         for (let n = 0; n < N; n++) {
@@ -419,20 +443,27 @@ function gradientOf(e: Engine, x: MatrixView, batch: number, lhs: MatrixView, rh
   const common = { transA, transB, alpha: opts.alpha, reduceBatch: broadcast, tuning: opts.tuning };
   if (gateOf) {
     const w = 2 * target.cols;
-    return matmulForward(e, lhs, rhs, { ...common, out: { ...target, tensor: e.empty(gateOf.shape), rowStride: w, batchStride: target.rows * w }, swigluGradOf: gateOf });
+    return matmulForward(e, lhs, rhs, { ...common, out: { tensor: e.empty(gateOf.shape), rows: target.rows, cols: target.cols, batch: target.batch, offset: 0, rowStride: w, batchStride: target.rows * w }, swigluGradOf: gateOf });
   }
   const into = acc && rootOf(acc) !== rootOf(lhs.tensor) && rootOf(acc) !== rootOf(rhs.tensor) ? acc : null;
   const g = into ?? (covers(target) ? e.empty(x.tensor.shape) : e.zeros(x.tensor.shape));
   return matmulForward(e, lhs, rhs, { ...common, out: { ...target, tensor: g }, accumulate: !!into });
 }
 
-/** A gated operand given as u = [gate | up]: swiglu(u), and the view of it that stands in for u's. */
+/**
+ * A gated operand given as u = [gate | up] and the view that stands in for it: u itself, gated as it loads; or,
+ * where the engine takes the barrier-free software kernels (which would recompute silu for every column block),
+ * swiglu(u) materialized once for the product and its backward.
+ */
 function gatedOperand(e: Engine, arg: MatrixArg): { u: Tensor; view: MatrixView } {
   const v = arg instanceof Tensor ? matrixView(arg) : arg;
-  if (!covers(v) || v.cols !== v.tensor.dim(-1)) throw new Error(`matmul: a gated operand must be a whole [..., 2·inter] tensor with its last dimension as columns, got ${describe(v)}`);
-  const s = swigluForward(e, v.tensor);
+  if (!covers(v) || v.cols !== v.tensor.dim(-1) || v.cols % 2) throw new Error(`matmul: a gated operand must be a whole [..., 2·inter] tensor with its last dimension as columns, got ${describe(v)}`);
   const inter = v.cols / 2;
-  return { u: v.tensor, view: { tensor: s, rows: v.rows, cols: inter, batch: v.batch, offset: 0, rowStride: inter, batchStride: v.rows * inter } };
+  const whole = { rows: v.rows, cols: inter, batch: v.batch, offset: 0 };
+  if (e.kind === 'gpu' && (e as GpuEngine).softwareKernels) {
+    return { u: v.tensor, view: { ...whole, tensor: swigluForward(e, v.tensor), rowStride: inter, batchStride: v.rows * inter } };
+  }
+  return { u: v.tensor, view: { ...whole, tensor: v.tensor, rowStride: v.cols, batchStride: v.rows * v.cols, gate: inter } };
 }
 
 /**

@@ -30,6 +30,11 @@ export function swigluGrad(gate: number, up: number, dOut: number): [number, num
   return [dOut * up * s * (1 + gate * t), dOut * gate * s];
 }
 
+/** silu(gate)·up. */
+export function swigluValue(gate: number, up: number): number {
+  return gate * sigmoidPair(gate)[0] * up;
+}
+
 /** out[..., i] = silu(u[..., i])·u[..., I + i] for u = [gate | up] of shape [..., 2I] (Linear(h → 2·inter) chunked in 2). */
 export function swigluForward(e: Engine, u: Tensor): Tensor {
   const shape = gatedShape(u);
@@ -41,8 +46,8 @@ export function swigluForward(e: Engine, u: Tensor): Tensor {
   } else {
     const uv = u.f64, o = out.f64;
     for (let k = 0; k < o.length; k++) {
-      const j = k + Math.floor(k / inter) * inter, x = uv[j];
-      o[k] = x * sigmoidPair(x)[0] * uv[j + inter];
+      const j = k + Math.floor(k / inter) * inter;
+      o[k] = swigluValue(uv[j], uv[j + inter]);
     }
   }
   return out;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Tape } from '../../src/autograd/tape';
 import type { Engine } from '../../src/engine/engine';
 import { shapeSize, type Shape, type Tensor } from '../../src/engine/tensor';
+import { GpuEngine } from '../../src/gpu/engine';
 import { colsumForward, linear, matmul, matmulForward, matrixView, type MatmulTile, type MatmulTuning } from '../../src/ops/matmul';
 import { both, cpu, gpuEngine, parity, randn } from '../helpers/engines';
 import { gradCheck } from '../helpers/gradcheck';
@@ -252,6 +253,41 @@ describe('matmul: GPU parity with the CPU twin (tol 1e-5 normwise)', () => {
       for (const tb of [false, true]) {
         await check(kernel, `swiglu grad ${tuning.tile}/${tuning.splits ?? 1} ${B}×${M}x${N}x${K} ${tag(false, tb)}`, [[B, M, K], opB(K, N, tb), [B, M, 2 * N]], (e, [a, b, u]) =>
           matmulForward(e, a, b, { transB: tb, alpha: -0.6, out: { tensor: e.empty(u.shape), rows: M, cols: N, batch: B, offset: 0, rowStride: 2 * N, batchStride: 2 * M * N }, swigluGradOf: u, tuning }));
+      }
+    }
+  });
+
+  it('a gated operand on the tiled kernels: swiglu(u) computed as tiles load, one dispatch forward, two backward', async () => {
+    const g = new GpuEngine((await gpuEngine()).handle, { softwareKernels: false });
+    // u [B, R, 2I]; I = 12 takes 16-byte loads, I = 17 scalar ones.
+    for (const [B, R, I, O] of [[2, 19, 12, 9], [3, 7, 17, 33]]) {
+      for (const gate of ['a', 'b'] as const) {
+        for (const [ta, tb] of TRANSPOSES) {
+          for (const tuning of [{ tile: '32x32', splits: 1 }, { tile: '64x16', splits: 3 }] as MatmulTuning[]) {
+            // gate 'a': op(swiglu(u)[b])·op(W); gate 'b': op(W)·op(swiglu(u)[b]), W broadcast over the batch.
+            const wShape = gate === 'a' ? opB(ta ? R : I, O, tb) : opA(O, tb ? I : R, ta);
+            const label = `gated ${gate} B=${B} R=${R} I=${I} ${tag(ta, tb)} ${tuning.tile}/${tuning.splits}`;
+            const [[cu, gu], [cw, gw]] = [[B, R, 2 * I], wShape].map((sh, i) => both(g, randn(shapeSize(sh), 300 + i + I), sh));
+            const run = (e: Engine, u: Tensor, w: Tensor) => {
+              const tape = new Tape(e);
+              tape.watch(u);
+              tape.watch(w);
+              const d0 = g.stats().dispatches;
+              const out = gate === 'a' ? matmul(tape, u, w, { gate, transA: ta, transB: tb, tuning }) : matmul(tape, w, u, { gate, transA: ta, transB: tb, tuning });
+              const d1 = g.stats().dispatches;
+              const seed = e.fromArray(Float64Array.from(Float32Array.from(randn(out.size, 99))), out.shape);
+              const grads = tape.backward(out, seed);
+              return { out, du: grads.get(u)!, dw: grads.get(w)!, dispatches: [d1 - d0, g.stats().dispatches - d1] };
+            };
+            const want = run(cpu, cu, cw);
+            const got = run(g, gu, gw);
+            const kernel = tuning.splits === 1 ? 'matmul.matmul' : 'matmul.splitk_sum';
+            await parity(kernel, `${label} out`, got.out, want.out, TOL);
+            await parity(kernel, `${label} du`, got.du, want.du, TOL);
+            await parity(kernel, `${label} dw`, got.dw, want.dw, TOL);
+            if (tuning.splits === 1) expect(got.dispatches, label).toEqual([1, 2]);
+          }
+        }
       }
     }
   });
