@@ -324,7 +324,7 @@ function runGpu(e: GpuEngine, p: Plan): void {
  * A gated operand (always a whole u, as gatedOperand makes it) as a plain view of swiglu(u) materialized, for
  * the kernel that cannot gate as it loads.
  */
-function ungated(e: GpuEngine, v: MatrixView): MatrixView {
+function ungated(e: Engine, v: MatrixView): MatrixView {
   if (!v.gate) return v;
   return { tensor: swigluForward(e, v.tensor), rows: v.rows, cols: v.cols, batch: v.batch, offset: 0, rowStride: v.cols, batchStride: v.rows * v.cols };
 }
@@ -458,12 +458,8 @@ function gradientOf(e: Engine, x: MatrixView, batch: number, lhs: MatrixView, rh
 function gatedOperand(e: Engine, arg: MatrixArg): { u: Tensor; view: MatrixView } {
   const v = arg instanceof Tensor ? matrixView(arg) : arg;
   if (!covers(v) || v.cols !== v.tensor.dim(-1) || v.cols % 2) throw new Error(`matmul: a gated operand must be a whole [..., 2·inter] tensor with its last dimension as columns, got ${describe(v)}`);
-  const inter = v.cols / 2;
-  const whole = { rows: v.rows, cols: inter, batch: v.batch, offset: 0 };
-  if (e.kind === 'gpu' && (e as GpuEngine).softwareKernels) {
-    return { u: v.tensor, view: { ...whole, tensor: swigluForward(e, v.tensor), rowStride: inter, batchStride: v.rows * inter } };
-  }
-  return { u: v.tensor, view: { ...whole, tensor: v.tensor, rowStride: v.cols, batchStride: v.rows * v.cols, gate: inter } };
+  const view = { ...v, cols: v.cols / 2, gate: v.cols / 2 };
+  return { u: v.tensor, view: e.kind === 'gpu' && (e as GpuEngine).softwareKernels ? ungated(e, view) : view };
 }
 
 /**
