@@ -4,7 +4,8 @@ const fmt = (v: number | undefined, digits = 2) => (v === undefined || !Number.i
 const mb = (b: number | undefined) => (b ? (b / 2 ** 20).toFixed(1) : '–');
 const pct = (f: number | undefined) => (f === undefined ? '–' : `${(100 * f).toFixed(1)}%`);
 
-const vsFloat64 = (ref: RowCheck['reference']) => (ref ? ` (from float64: ours ${ref.ours.toExponential(1)}, tfjs ${ref.tfjs.toExponential(1)})` : '');
+const rounding = (ref: NonNullable<RowCheck['reference']>) => (ref.rounding === undefined ? '' : `; float64 from itself one rounding apart: ${ref.rounding.toExponential(1)}`);
+const vsFloat64 = (ref: RowCheck['reference']) => (ref ? ` (from float64: ours ${ref.ours.toExponential(1)}, tfjs ${ref.tfjs.toExponential(1)}${rounding(ref)})` : '');
 const resynced = (r: RowCheck['resynced']) => (r ? `; re-synced each step: ${r.pass ? 'ok' : 'FAIL'} ${r.maxRelDiff.toExponential(1)}, weights ${r.weights.toExponential(1)} (${r.weightsTensor})` : '');
 
 function line(r: BenchRow, peak: boolean): string {

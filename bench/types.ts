@@ -44,8 +44,10 @@ export interface RowCheck {
   /**
    * Each side's distance from our float64 CPU twin on the same check (same measure as maxRelDiff), where the
    * twin ran: tells which side a disagreement comes from, or that float32 itself is that far from exact.
+   * `rounding`: the twin against itself started one float32 rounding apart (bench/rounding.ts), the same
+   * measure again: how far the model alone carries a rounding over the check.
    */
-  reference?: { ours: number; tfjs: number };
+  reference?: { ours: number; tfjs: number; rounding?: number };
   /**
    * Training rows whose free-running losses part ways: the same steps rerun with tfjs taking over our whole state
    * (weights, moments, EMA, carry) before each step, so each step is compared from one shared state. Worst loss
@@ -53,7 +55,7 @@ export interface RowCheck {
    */
   resynced?: { steps: number; maxRelDiff: number; weights: number; weightsTensor: string; pass: boolean };
   /** Per-step values of both sides, where the check runs over steps. */
-  series?: { ours: number[]; tfjs: number[]; cpu?: number[] };
+  series?: { ours: number[]; tfjs: number[]; cpu?: number[]; cpuNudged?: number[] };
 }
 
 export interface BenchRow {

@@ -8,6 +8,7 @@ import { createCarry, releaseCarry } from '../../src/ops/act';
 import type { Tensor } from '../../src/engine/tensor';
 import type { TrainConfig } from '../../src/trm/config';
 import { Trainer } from '../../src/trm/trainer';
+import { nudgeWeights } from '../rounding';
 import { syncOurs, syncTfjs } from '../sync';
 import { measurePair, type SamplePlan } from '../harness';
 import { TfjsTrainer, weightsOf } from '../tfjs/trm';
@@ -44,7 +45,8 @@ function recursionOn(e: Engine, cfg: TrainConfig, b: Batch): Recursion {
 /**
  * Inference through the whole recursion: N_sup supervision steps of T·(n+1) network calls each, without
  * gradients, from a fresh carry, on `batch` puzzles; both sides return the last step's logits. With
- * `reference`, our float64 CPU twin runs the same recursion, and the check reports each side's distance from it.
+ * `reference`, our float64 CPU twin runs the same recursion, and the check reports each side's distance from it
+ * and that of the twin nudged one float32 rounding.
  */
 export async function benchInference(ctx: BenchContext, bc: BenchConfig, batch: number, plan: SamplePlan, reference = false): Promise<BenchRow> {
   const { engine: e, tf, counters } = ctx;
@@ -63,10 +65,15 @@ export async function benchInference(ctx: BenchContext, bc: BenchConfig, batch: 
     let vsFloat64: RowCheck['reference'];
     if (reference) {
       const cpu = new CpuEngine();
-      const twin = recursionOn(cpu, cfg, b);
-      const exact = await cpu.read(twin.run());
-      twin.release();
-      vsFloat64 = { ours: relError(got, exact), tfjs: relError(want as Float32Array, exact) };
+      const logitsOf = async (nudge: boolean) => {
+        const twin = recursionOn(cpu, cfg, b);
+        if (nudge) await nudgeWeights(cpu, twin.trainer);
+        const out = await cpu.read(twin.run());
+        twin.release();
+        return out;
+      };
+      const exact = await logitsOf(false);
+      vsFloat64 = { ours: relError(got, exact), tfjs: relError(want as Float32Array, exact), rounding: relError(await logitsOf(true), exact) };
     }
     const timing = await measurePair(counters, {
       ours: { run: () => e.release(ours.run()), sync: () => syncOurs(e) },

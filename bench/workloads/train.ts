@@ -1,6 +1,7 @@
 import { createSource } from '../../src/data/sources';
 import { CpuEngine } from '../../src/engine/cpu';
 import { Trainer } from '../../src/trm/trainer';
+import { nudgeWeights } from '../rounding';
 import { syncOurs, syncTfjs } from '../sync';
 import { measurePair, type SamplePlan } from '../harness';
 import { makeFeed } from '../tfjs/feed';
@@ -24,7 +25,8 @@ const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e
  * One full training step (the recursion forward, backward, optimizer, EMA, carry) on both sides from the same
  * initial weights and batches. First `checkSteps` steps with their losses read back and compared; then the timed
  * samples continue training without any readback. With `cpuSteps`, our float64 CPU twin trains alongside for
- * that many steps: a reference both float32 implementations are measured against.
+ * that many steps: a reference both float32 implementations are measured against; and a second twin, nudged one
+ * float32 rounding (bench/rounding.ts), shows how far the model alone carries such a difference.
  */
 export async function benchTraining(ctx: BenchContext, bc: BenchConfig, checkSteps: number, plan: SamplePlan, cpuSteps = 0): Promise<BenchRow> {
   const { engine: e, tf, counters } = ctx;
@@ -34,10 +36,13 @@ export async function benchTraining(ctx: BenchContext, bc: BenchConfig, checkSte
   const feed = makeFeed(cfg, createSource(cfg.data, cfg.seed));
   const weights = await weightsOf(ours);
   const theirs = await counters.as('tfjs', () => new TfjsTrainer(tf, { cfg, info: ours.data.info, weights }));
-  const twin = cpuSteps > 0 ? new Trainer(new CpuEngine(), cfg, createSource(cfg.data, cfg.seed)) : null;
+  const cpu = new CpuEngine();
+  const twin = cpuSteps > 0 ? new Trainer(cpu, cfg, createSource(cfg.data, cfg.seed)) : null;
+  const nudged = cpuSteps > 0 ? new Trainer(cpu, cfg, createSource(cfg.data, cfg.seed)) : null;
   try {
+    if (nudged) await nudgeWeights(cpu, nudged);
     let worst = 0;
-    const series: { ours: number[]; tfjs: number[]; cpu?: number[] } = { ours: [], tfjs: [], ...(twin ? { cpu: [] } : {}) };
+    const series: NonNullable<RowCheck['series']> = { ours: [], tfjs: [], ...(twin ? { cpu: [], cpuNudged: [] } : {}) };
     for (let s = 0; s < checkSteps; s++) {
       const m = await counters.as('ours', () => ours.trainStep(true)!);
       const loss = await counters.as('tfjs', async () => {
@@ -48,9 +53,12 @@ export async function benchTraining(ctx: BenchContext, bc: BenchConfig, checkSte
       series.ours.push(m.loss);
       series.tfjs.push(loss);
       const ref = twin && s < cpuSteps ? (await twin.trainStep(true))!.loss : null;
-      if (ref !== null) series.cpu!.push(ref);
+      if (ref !== null) {
+        series.cpu!.push(ref);
+        series.cpuNudged!.push((await nudged!.trainStep(true))!.loss);
+      }
       if (s === 0 || s === checkSteps - 1 || s % 10 === 9) {
-        const vsCpu = ref === null ? '' : `, float64 twin ${ref.toFixed(6)} (ours ${rel(m.loss, ref).toExponential(1)}, tfjs ${rel(loss, ref).toExponential(1)} off)`;
+        const vsCpu = ref === null ? '' : `, float64 twin ${ref.toFixed(6)} (ours ${rel(m.loss, ref).toExponential(1)}, tfjs ${rel(loss, ref).toExponential(1)}, nudged twin ${rel(series.cpuNudged!.at(-1)!, ref).toExponential(1)} off)`;
         ctx.log(`  ${bc.name} step ${s + 1}: loss ours ${m.loss.toFixed(6)} tfjs ${loss.toFixed(6)}${vsCpu}`);
       }
     }
@@ -66,7 +74,7 @@ export async function benchTraining(ctx: BenchContext, bc: BenchConfig, checkSte
     }, plan);
     const B = cfg.optim.batchSize;
     const worstVs = (xs: number[], ref: number[]) => Math.max(...ref.map((r, i) => rel(xs[i], r)));
-    const reference = series.cpu?.length ? { ours: worstVs(series.ours, series.cpu), tfjs: worstVs(series.tfjs, series.cpu) } : undefined;
+    const reference = series.cpu?.length ? { ours: worstVs(series.ours, series.cpu), tfjs: worstVs(series.tfjs, series.cpu), rounding: worstVs(series.cpuNudged!, series.cpu) } : undefined;
     const row: BenchRow = {
       group: 'train',
       name: `train step ${bc.name} (${cfg.model.variant}, B=${B}, T=${cfg.model.T}, n=${cfg.model.n})`,
@@ -82,6 +90,7 @@ export async function benchTraining(ctx: BenchContext, bc: BenchConfig, checkSte
     ours.release();
     theirs.dispose();
     twin?.release();
+    nudged?.release();
   }
 }
 

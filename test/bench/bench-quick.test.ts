@@ -35,5 +35,9 @@ it('npm run bench -- --quick runs every workload in Chromium and both sides agre
   const infer = res.rows.find((row) => row.group === 'infer');
   expect(infer?.check?.reference?.ours).toBeLessThan(1e-3);
   expect(infer?.check?.reference?.tfjs).toBeLessThan(1e-3);
+  // The twin nudged one float32 rounding moves too (exactly 0 would mean the nudge never reached the weights),
+  // and by as much as float32 arithmetic does: the model, not either implementation, sets this distance.
+  expect(infer?.check?.reference?.rounding).toBeGreaterThan(1e-6);
+  expect(infer?.check?.reference?.rounding).toBeLessThan(1e-3);
   expect(log).toContain('| row |');
 }, 900_000);
