@@ -48,7 +48,7 @@ const NODE_CODES: Record<string, string> = {
 
 /**
  * The one line to show for anything a boundary caught: our own errors as they are (bounded), Node's file errors
- * as "PATH: what went wrong", a stack overflow as input nested too deeply; anything else is a bug of ours and
+ * as "PATH: what went wrong" (the error's own path, else `context`: pass the path, as some codes carry none), a stack overflow as input nested too deeply; anything else is a bug of ours and
  * says so, with its message but without the runtime's error class or stack.
  */
 export function userMessage(err: unknown, context?: string): string {
