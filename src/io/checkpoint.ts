@@ -1,27 +1,13 @@
 import type { Engine } from '../engine/engine';
 import { copyInto } from '../ops/elementwise';
-import type { DatasetInfo } from '../data/dataset';
-import type { TrainConfig } from '../trm/config';
 import type { Trainer } from '../trm/trainer';
 import { NAMES } from '../trm/params';
-import { readSafetensors, writeSafetensors, type SafeTensor } from './safetensors';
+import { TRAIN, TRAIN_PREFIX, checkpointLayout, layoutMismatch, listed } from './checkpoint-layout';
+import { CHECKPOINT_FORMAT, parseCheckpointMeta, type CheckpointMeta } from './checkpoint-meta';
+import { decodeTensors, readSafetensorsHeader, tensorName, writeSafetensors, type SafeTensor } from './safetensors';
+import { InputError } from './user-error';
 
-export const CHECKPOINT_FORMAT = 'trm-lab/1';
-
-/** Training state kept beside the reference-named weights, so a run resumes exactly where it stopped. */
-const TRAIN = { live: '_train.params', ema: '_train.ema', m: '_train.adam_m', v: '_train.adam_v' } as const;
-
-export interface CheckpointMeta {
-  format: string;
-  config: TrainConfig;
-  data: DatasetInfo;
-  step: number;
-  adamStep: number;
-  /** ARC: the puzzle-id registry (identifiers.json layout), so ids keep meaning across runs. */
-  puzzleIds?: string[];
-  /** Free-form run facts (wall time, final metrics). */
-  notes?: Record<string, unknown>;
-}
+export { CHECKPOINT_FORMAT, type CheckpointMeta };
 
 async function f32(e: Engine, t: Parameters<Engine['read']>[0]): Promise<Float32Array> {
   return Float32Array.from(await e.read(t));
@@ -57,46 +43,76 @@ export async function saveCheckpoint(trainer: Trainer, extra: { puzzleIds?: stri
 
 export interface Checkpoint {
   meta: CheckpointMeta;
+  /** Every tensor the config needs, each F32 with its exact shape (checked by parseCheckpoint). */
   tensors: Map<string, SafeTensor>;
+  /** Non-finite weights loaded because the caller asked to inspect them; empty otherwise. */
+  warnings: string[];
 }
 
-export function parseCheckpoint(bytes: Uint8Array, fileName = 'checkpoint'): Checkpoint {
-  const { tensors, metadata } = readSafetensors(bytes, fileName);
-  if (!metadata.trm_lab) throw new Error(`${fileName}: a safetensors file, but not a TRM Lab checkpoint (no "trm_lab" metadata)`);
-  let meta: CheckpointMeta;
-  try {
-    meta = JSON.parse(metadata.trm_lab) as CheckpointMeta;
-  } catch (err) {
-    throw new Error(`${fileName}: checkpoint metadata is not JSON (${(err as Error).message})`);
+export interface ParseOptions {
+  /** Load tensors holding NaN or ±Inf (to inspect a diverged run) and report them in `warnings` instead of refusing. */
+  allowNonFinite?: boolean;
+}
+
+/** Tensors holding NaN or ±Inf, each named with its counts ("inner.H_init": 2 NaN, 1 infinite of 16). */
+export function nonFiniteTensors(tensors: ReadonlyMap<string, SafeTensor>): string[] {
+  const out: string[] = [];
+  for (const [name, t] of tensors) {
+    let nan = 0, inf = 0;
+    for (const v of t.data) {
+      if (Number.isNaN(v)) nan++;
+      else if (!Number.isFinite(v)) inf++;
+    }
+    if (nan || inf) out.push(`${tensorName(name)}: ${[nan && `${nan} NaN`, inf && `${inf} infinite`].filter(Boolean).join(', ')} of ${t.data.length}`);
   }
-  if (meta.format !== CHECKPOINT_FORMAT) throw new Error(`${fileName}: checkpoint format ${meta.format}, this build reads ${CHECKPOINT_FORMAT}`);
-  return { meta, tensors };
+  return out;
 }
 
-/** Load a checkpoint into a trainer built from the same config: weights, buffers, optimizer state and step. */
+/**
+ * Read a checkpoint from untrusted bytes, checking everything before any tensor is used: the safetensors
+ * header, the metadata (the config through the user-config validator), that the tensors are exactly the ones
+ * the config needs (F32, exact shapes), and that every value is finite. Throws InputError (ConfigError for
+ * config fields) naming the file, the field or tensor and the problem.
+ */
+export function parseCheckpoint(bytes: Uint8Array, fileName = 'checkpoint', opts: ParseOptions = {}): Checkpoint {
+  const header = readSafetensorsHeader(bytes, fileName);
+  const meta = parseCheckpointMeta(header.metadata, fileName);
+  const mismatch = layoutMismatch(header.entries, checkpointLayout(meta.config, meta.data));
+  if (mismatch) throw new InputError(`${fileName}: ${mismatch}`);
+  const tensors = decodeTensors(bytes, header);
+  const bad = nonFiniteTensors(tensors);
+  if (bad.length && !opts.allowNonFinite)
+    throw new InputError(`${fileName}: ${bad.length} tensor${bad.length > 1 ? 's hold' : ' holds'} non-finite values (a diverged run?): ${listed(bad, 3)}`);
+  const warnings = bad.length ? [`${fileName}: loaded non-finite values as asked, outputs from them are not meaningful: ${listed(bad, 3)}`] : [];
+  return { meta, tensors, warnings };
+}
+
+/**
+ * Load a checkpoint that parseCheckpoint read into a trainer: weights, buffers, optimizer state and step. The
+ * trainer's config may differ from the checkpoint's (resume overrides) only in ways that keep every tensor's
+ * shape; anything else is refused naming the tensors.
+ */
 export function restoreCheckpoint(trainer: Trainer, ck: Checkpoint, fileName = 'checkpoint'): void {
   const e = trainer.engine;
-  const need = (name: string, size: number) => {
-    const t = ck.tensors.get(name);
-    if (!t) throw new Error(`${fileName}: missing tensor ${name}`);
-    if (t.data.length !== size) throw new Error(`${fileName}: ${name} has ${t.data.length} values, the model needs ${size}`);
-    return t.data;
-  };
-  const total = trainer.arena.total;
+  // The training state's length follows from the weights' shapes, and EMA may be switched on or off on resume.
+  const weights = new Map([...ck.tensors].filter(([name]) => !name.startsWith(TRAIN_PREFIX)));
+  const mismatch = layoutMismatch(weights, { weights: checkpointLayout(trainer.cfg, trainer.data.info).weights, trainState: [] }, "this run's config");
+  if (mismatch) throw new InputError(`${fileName}: ${mismatch}`);
+  const data = (name: string) => ck.tensors.get(name)!.data;
   if (ck.tensors.has(TRAIN.live)) {
-    e.write(trainer.arena.data, need(TRAIN.live, total));
-    e.write(trainer.adam.m, need(TRAIN.m, total));
-    e.write(trainer.adam.v, need(TRAIN.v, total));
-    if (trainer.ema) e.write(trainer.ema.shadow, ck.tensors.has(TRAIN.ema) ? need(TRAIN.ema, total) : need(TRAIN.live, total));
+    e.write(trainer.arena.data, data(TRAIN.live));
+    e.write(trainer.adam.m, data(TRAIN.m));
+    e.write(trainer.adam.v, data(TRAIN.v));
+    if (trainer.ema) e.write(trainer.ema.shadow, data(ck.tensors.has(TRAIN.ema) ? TRAIN.ema : TRAIN.live));
   } else {
     // Weights only (e.g. exported for inference): load the named tensors as both live and EMA weights.
-    for (const s of trainer.arena.slots) e.write(trainer.arena.param(s.name), need(s.name, s.size));
+    for (const s of trainer.arena.slots) e.write(trainer.arena.param(s.name), data(s.name));
     if (trainer.ema) copyInto(e, trainer.ema.shadow, trainer.arena.data);
   }
   const b = trainer.buffers;
-  e.write(b.yInit, need(NAMES.yInit, b.yInit.size));
-  e.write(b.zInit, need(NAMES.zInit, b.zInit.size));
-  if (b.puzzleEmb) e.write(b.puzzleEmb, need(NAMES.puzzleEmb, b.puzzleEmb.size));
+  e.write(b.yInit, data(NAMES.yInit));
+  e.write(b.zInit, data(NAMES.zInit));
+  if (b.puzzleEmb) e.write(b.puzzleEmb, data(NAMES.puzzleEmb));
   trainer.step = ck.meta.step;
   trainer.adam.t = ck.meta.adamStep;
 }

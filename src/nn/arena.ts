@@ -22,6 +22,11 @@ export interface ParamSlot {
   decay: boolean;
 }
 
+/** The arena's length in elements for tensors of these shapes, each padded to the alignment; allocates nothing. */
+export function arenaLength(shapes: readonly Shape[]): number {
+  return Math.max(shapes.reduce((n, s) => n + Math.ceil(shapeSize(s) / ALIGN) * ALIGN, 0), ALIGN);
+}
+
 /**
  * All trainable parameters in one flat buffer (and their gradients in a second, same layout), each tensor a
  * 256-byte aligned view. One optimizer dispatch then updates everything; checkpoints read one buffer.
@@ -43,7 +48,7 @@ export class ParamArena {
       this.slots.push({ name: s.name, shape: s.shape, offset, size, decay: s.decay ?? true });
       offset += Math.ceil(size / ALIGN) * ALIGN;
     }
-    this.total = Math.max(offset, ALIGN);
+    this.total = arenaLength(specs.map((s) => s.shape));
     const flat = new Float64Array(this.total);
     specs.forEach((s, i) => flat.set(Array.from(s.init), this.slots[i].offset));
     this.data = engine.keep(engine.fromArray(flat, [this.total]));

@@ -36,29 +36,45 @@ export function modelDims(m: ModelConfig, d: DataShape): ModelDims {
   };
 }
 
-/** Trainable parameters in reference order with the reference initialisation (truncated normal, q_head 0 / −5). */
-export function parameterSpecs(m: ModelConfig, d: DataShape, seed: number): ParamSpec[] {
-  const rand = mulberry32(seed);
+/** The trainable tensors' reference names and shapes, in reference order: what a checkpoint must hold. */
+export function parameterShapes(m: ModelConfig, d: DataShape): { name: string; shape: number[] }[] {
   const D = m.hidden, V = d.vocabSize;
   const { positions: S, inter, interT } = modelDims(m, d);
-  const specs: ParamSpec[] = [
-    { name: NAMES.embed, shape: [V, D], init: truncNormal(V * D, 1 / Math.sqrt(D), rand) },
-    { name: NAMES.lmHead, shape: [V, D], init: lecunLinear(V, D, rand) },
-    { name: NAMES.qHeadW, shape: [2, D], init: new Float64Array(2 * D) },
-    { name: NAMES.qHeadB, shape: [2], init: [-5, -5] },
+  const shapes: { name: string; shape: number[] }[] = [
+    { name: NAMES.embed, shape: [V, D] },
+    { name: NAMES.lmHead, shape: [V, D] },
+    { name: NAMES.qHeadW, shape: [2, D] },
+    { name: NAMES.qHeadB, shape: [2] },
   ];
   for (let i = 0; i < m.layers; i++) {
     if (m.variant === 'attention') {
-      specs.push({ name: NAMES.layer(i, 'self_attn.qkv_proj.weight'), shape: [3 * D, D], init: lecunLinear(3 * D, D, rand) });
-      specs.push({ name: NAMES.layer(i, 'self_attn.o_proj.weight'), shape: [D, D], init: lecunLinear(D, D, rand) });
+      shapes.push({ name: NAMES.layer(i, 'self_attn.qkv_proj.weight'), shape: [3 * D, D] });
+      shapes.push({ name: NAMES.layer(i, 'self_attn.o_proj.weight'), shape: [D, D] });
     } else {
-      specs.push({ name: NAMES.layer(i, 'mlp_t.gate_up_proj.weight'), shape: [2 * interT, S], init: lecunLinear(2 * interT, S, rand) });
-      specs.push({ name: NAMES.layer(i, 'mlp_t.down_proj.weight'), shape: [S, interT], init: lecunLinear(S, interT, rand) });
+      shapes.push({ name: NAMES.layer(i, 'mlp_t.gate_up_proj.weight'), shape: [2 * interT, S] });
+      shapes.push({ name: NAMES.layer(i, 'mlp_t.down_proj.weight'), shape: [S, interT] });
     }
-    specs.push({ name: NAMES.layer(i, 'mlp.gate_up_proj.weight'), shape: [2 * inter, D], init: lecunLinear(2 * inter, D, rand) });
-    specs.push({ name: NAMES.layer(i, 'mlp.down_proj.weight'), shape: [D, inter], init: lecunLinear(D, inter, rand) });
+    shapes.push({ name: NAMES.layer(i, 'mlp.gate_up_proj.weight'), shape: [2 * inter, D] });
+    shapes.push({ name: NAMES.layer(i, 'mlp.down_proj.weight'), shape: [D, inter] });
   }
-  return specs;
+  return shapes;
+}
+
+/**
+ * Trainable parameters with the reference initialisation (truncated normal embedding, LeCun-normal linears,
+ * q_head 0 / −5), drawn in reference order so a seed gives the same weights.
+ */
+export function parameterSpecs(m: ModelConfig, d: DataShape, seed: number): ParamSpec[] {
+  const rand = mulberry32(seed);
+  return parameterShapes(m, d).map(({ name, shape }) => {
+    const [rows, cols] = shape;
+    const init =
+      name === NAMES.embed ? truncNormal(rows * cols, 1 / Math.sqrt(m.hidden), rand)
+      : name === NAMES.qHeadW ? new Float64Array(rows * cols)
+      : name === NAMES.qHeadB ? [-5, -5]
+      : lecunLinear(rows, cols, rand);
+    return { name, shape, init };
+  });
 }
 
 /** Non-trained state: the fixed random y/z initial vectors and the puzzle-embedding table (its own optimizer). */
