@@ -1,4 +1,4 @@
-import { ScopeStack, type Engine, type EngineStats } from './engine';
+import { ScopeStack, type Engine, type EngineLimits, type EngineStats } from './engine';
 import { Tensor, shapeSize, type DType, type Shape } from './tensor';
 
 function alloc(dtype: DType, n: number): Float64Array | Int32Array | Uint32Array {
@@ -10,6 +10,12 @@ export class CpuEngine implements Engine {
   readonly kind = 'cpu' as const;
   private readonly scopes = new ScopeStack();
   private live = 0;
+  private readonly memory: { bytes: number; source: string };
+
+  /** `memoryBytes`: the RAM this engine may use; default the free memory Node reports, else 8 GiB. */
+  constructor(opts: { memoryBytes?: number } = {}) {
+    this.memory = opts.memoryBytes !== undefined ? { bytes: opts.memoryBytes, source: 'the memory it was given' } : defaultMemory();
+  }
 
   private make(shape: Shape, dtype: DType, data: Float64Array | Int32Array | Uint32Array): Tensor {
     const t = new Tensor(this, shape, dtype, { kind: 'cpu', data });
@@ -76,4 +82,20 @@ export class CpuEngine implements Engine {
   stats(): EngineStats {
     return { liveTensors: this.live, buffersCreated: 0, bytesAllocated: 0, dispatches: 0, submits: 0 };
   }
+
+  limits(): EngineLimits {
+    const { bytes, source } = this.memory;
+    return { device: 'the CPU twin', memoryBytes: bytes, memorySource: source, maxBufferSize: bytes, maxStorageBufferBindingSize: bytes, bytesPerFloat: 8 };
+  }
+}
+
+const GIB = 2 ** 30;
+
+/** Free RAM where the runtime says (Node ≥ 20.13), else the device memory a browser reports (Chrome caps it at 8 GiB), else 8 GiB. */
+function defaultMemory(): { bytes: number; source: string } {
+  const free = (globalThis as { process?: { availableMemory?: () => number } }).process?.availableMemory?.();
+  if (free && Number.isFinite(free)) return { bytes: free, source: 'free RAM' };
+  const gib = (globalThis as { navigator?: { deviceMemory?: number } }).navigator?.deviceMemory;
+  if (gib) return { bytes: gib * GIB, source: "the browser's device memory" };
+  return { bytes: 8 * GIB, source: 'an assumed 8 GiB of RAM' };
 }

@@ -13,6 +13,21 @@ export interface EngineStats {
   submits: number;
 }
 
+/** What an engine can hold, for estimating a config's memory before anything is allocated (src/trm/memory.ts). */
+export interface EngineLimits {
+  /** The device in words, for messages. */
+  device: string;
+  /** Bytes the engine may use in all, and where that figure comes from. */
+  memoryBytes: number;
+  memorySource: string;
+  /** Largest single buffer (the CPU twin: the memory budget). */
+  maxBufferSize: number;
+  /** Largest buffer one kernel binding may cover (the CPU twin: the memory budget). */
+  maxStorageBufferBindingSize: number;
+  /** Bytes of one f32 element: 4 on the GPU, 8 in the CPU twin's float64. */
+  bytesPerFloat: number;
+}
+
 /**
  * What ops run on: the GPU (WGSL kernels) or the CPU twin (float64 oracle and slow fallback).
  * Ops branch on `kind`; everything else (allocation, memory scopes, readback) is shared here.
@@ -39,6 +54,7 @@ export interface Engine {
   /** Submit recorded work (no-op on the CPU). */
   flush(): void;
   stats(): EngineStats;
+  limits(): EngineLimits;
 }
 
 /** Memory-scope bookkeeping shared by both engines. */

@@ -1,5 +1,5 @@
 import { MAP_READ_MODE, Usage } from './flags';
-import { ScopeStack, type Engine, type EngineStats } from '../engine/engine';
+import { ScopeStack, type Engine, type EngineLimits, type EngineStats } from '../engine/engine';
 import { Tensor, shapeSize, type DType, type Shape } from '../engine/tensor';
 import { BindGroupCache } from './bind-groups';
 import { describeAdapter, type GpuHandle } from './device';
@@ -22,6 +22,9 @@ export interface Dispatch {
 
 const TENSOR_USAGE = Usage.STORAGE | Usage.COPY_SRC | Usage.COPY_DST;
 const READ_USAGE = Usage.MAP_READ | Usage.COPY_DST;
+
+/** The most memory one GPU holds today (256 GiB, AMD MI325X): the total budget when WebGPU reports none. */
+export const MAX_GPU_MEMORY = 256 * 2 ** 30;
 
 function tensorBytes(n: number): number {
   return Math.max(16, Math.ceil((n * 4) / 16) * 16);
@@ -47,8 +50,12 @@ export class GpuEngine implements Engine {
   private lostHandlers: ((reason: string) => void)[] = [];
   lost: string | null = null;
 
-  constructor(readonly handle: GpuHandle, opts: { profile?: boolean; softwareKernels?: boolean } = {}) {
+  /** GPU memory the caller knows this device has, in bytes; WebGPU itself reports none. */
+  readonly memoryBytes: number | undefined;
+
+  constructor(readonly handle: GpuHandle, opts: { profile?: boolean; softwareKernels?: boolean; memoryBytes?: number } = {}) {
     this.device = handle.device;
+    this.memoryBytes = opts.memoryBytes;
     this.softwareKernels = opts.softwareKernels ?? handle.info.isSoftware;
     this.pool = new BufferPool(this.device);
     this.pipelines = new PipelineCache(this.device);
@@ -196,6 +203,22 @@ export class GpuEngine implements Engine {
       bytesAllocated: this.pool.bytes,
       dispatches: this.recorder.dispatches,
       submits: this.recorder.submits,
+    };
+  }
+
+  /**
+   * WebGPU reports no memory size, so the total is the most any single GPU holds today (MAX_GPU_MEMORY) unless the
+   * caller knows better (`memoryBytes`); the buffer limits are the device's own.
+   */
+  limits(): EngineLimits {
+    const l = this.device.limits;
+    return {
+      device: `WebGPU (${this.adapterDescription})`,
+      memoryBytes: this.memoryBytes ?? MAX_GPU_MEMORY,
+      memorySource: this.memoryBytes ? 'the memory it was given' : 'the most any GPU holds (WebGPU reports no memory size)',
+      maxBufferSize: l.maxBufferSize,
+      maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
+      bytesPerFloat: 4,
     };
   }
 

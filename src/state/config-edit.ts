@@ -1,5 +1,7 @@
 /** Immutable edits of a TrainConfig by dotted path, as the config form makes them. */
 import { configIssues, type ConfigIssue, type DataConfig, type DataShape, type TrainConfig } from '../trm/config';
+import { isOwnKey } from '../trm/config-parse';
+import { dataShapeOf, limitsBeforeDevice, memoryIssues, type EngineLimits } from '../trm/memory';
 import { PRESET_NAMES, PRESETS } from '../trm/presets';
 
 export type FieldValue = number | string | boolean | string[];
@@ -10,19 +12,20 @@ export function setConfigField(cfg: TrainConfig, path: string, value: FieldValue
   const out = structuredClone(cfg) as unknown as Record<string, unknown>;
   const parts = path.split('.');
   let o = out;
+  // Own properties only: "__proto__" or "constructor" in a path must never reach Object.prototype.
   for (const p of parts.slice(0, -1)) {
-    if (!o[p] || typeof o[p] !== 'object') throw new Error(`no config section "${p}" in ${path}`);
+    if (!isOwnKey(o, p) || !o[p] || typeof o[p] !== 'object') throw new Error(`no config section "${p}" in ${path}`);
     o = o[p] as Record<string, unknown>;
   }
   const key = parts[parts.length - 1];
-  if (!(key in o)) throw new Error(`no config field ${path}`);
+  if (!isOwnKey(o, key)) throw new Error(`no config field ${path}`);
   o[key] = Array.isArray(value) ? value.slice() : value;
   return out as unknown as TrainConfig;
 }
 
 export function getConfigField(cfg: TrainConfig, path: string): FieldValue | undefined {
   let o: unknown = cfg;
-  for (const p of path.split('.')) o = o && typeof o === 'object' ? (o as Record<string, unknown>)[p] : undefined;
+  for (const p of path.split('.')) o = o && typeof o === 'object' && isOwnKey(o, p) ? (o as Record<string, unknown>)[p] : undefined;
   return o as FieldValue | undefined;
 }
 
@@ -43,7 +46,22 @@ export function withDataKind(cfg: TrainConfig, kind: DataConfig['kind']): TrainC
 
 /** Validation messages by field path, for inline display. */
 export function issuesByField(cfg: TrainConfig, data?: DataShape): Map<string, string[]> {
+  return groupByField(configIssues(cfg, data));
+}
+
+export function groupByField(issues: readonly ConfigIssue[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const i of configIssues(cfg, data) as ConfigIssue[]) out.set(i.field, [...(out.get(i.field) ?? []), i.message]);
+  for (const i of issues) out.set(i.field, [...(out.get(i.field) ?? []), i.message]);
   return out;
+}
+
+/**
+ * Everything that keeps the form's config from training, known before Start: its fields' ranges and how they fit
+ * together, then (once those hold) the memory it needs against the engine's limits, or before the engine is
+ * ready against the most any GPU holds.
+ */
+export function draftIssues(cfg: TrainConfig, limits: EngineLimits | null = null): ConfigIssue[] {
+  const issues = configIssues(cfg);
+  if (issues.length) return issues;
+  return memoryIssues(cfg, dataShapeOf(cfg.data), limits ?? limitsBeforeDevice('gpu'));
 }

@@ -1,3 +1,4 @@
+import { InputError, quote } from '../io/user-error';
 import type { DataConfig, ModelConfig, OptimConfig, TrainConfig } from './config';
 
 /** The reference model defaults (config/arch/trm.yaml with the paper's D = 512). */
@@ -88,7 +89,12 @@ export type PresetName = keyof typeof PRESETS;
 
 export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
 
+/** A name of a preset: own properties of PRESETS only, so "constructor" or "toString" never is one. */
+export function isPresetName(name: string): name is PresetName {
+  return (PRESET_NAMES as readonly string[]).includes(name);
+}
+
 export function getPreset(name: string): TrainConfig {
-  if (!(name in PRESETS)) throw new Error(`unknown preset "${name}"; choose one of: ${PRESET_NAMES.join(', ')}`);
-  return structuredClone(PRESETS[name as PresetName]);
+  if (!isPresetName(name)) throw new InputError(`unknown preset ${quote(name)}; choose one of: ${PRESET_NAMES.join(', ')}`);
+  return structuredClone(PRESETS[name]);
 }

@@ -12,6 +12,7 @@ import { Adam, cosineWarmupLr, Ema, SparseSignSgd } from '../ops/optim';
 import { gradNorm } from '../ops/reduce';
 import { validateConfig, type TrainConfig } from './config';
 import { argmaxRow } from './decode';
+import { checkMemory } from './memory';
 import { trmLoss } from './loss';
 import { TrmModel, type StepOutput } from './model';
 import type { Weights } from './net';
@@ -77,6 +78,7 @@ export class Trainer {
     readonly data: DataSource,
   ) {
     validateConfig(cfg, data.info);
+    checkMemory(cfg, data.info, engine.limits());
     const e = engine, m = cfg.model, o = cfg.optim, B = o.batchSize, L = data.info.seqLen;
     this.model = new TrmModel(m, data.info);
     this.arena = createArena(e, m, data.info, cfg.seed);
