@@ -1,24 +1,25 @@
 // npm run eval -- --checkpoint CKPT [--data FILE|DIR|test] [--n N] [--backend gpu|cpu]
-import { readFileSync, statSync } from 'node:fs';
-import { mazeDatasetInfo, mazeExample, parseMazeText, solveMaze } from '../data/maze';
-import { createSource } from '../data/sources';
-import type { DataSource } from '../data/source';
-import { parseSudokuText } from '../data/sudoku-text';
-import { sudokuDatasetInfo, sudokuExample, solveSudoku } from '../data/sudoku';
-import { arcSource } from '../data/arc-source';
+import { readFileSync } from 'node:fs';
 import { parseCheckpoint, restoreCheckpoint } from '../io/checkpoint';
+import { InputError, userMessage } from '../io/user-error';
+import { MAX_PUZZLES } from '../trm/config';
+import { keyName, parseTrainConfig } from '../trm/config-parse';
+import { checkMemory, limitsBeforeDevice } from '../trm/memory';
 import { evaluateSource } from '../trm/evaluate';
 import { Trainer } from '../trm/trainer';
-import { applyOverrides, parseArgs } from './args';
-import { createNodeEngine, loadArcTasksFromDisk } from './node-env';
+import { applyOverrides, choiceFlag, intFlag, parseArgs } from './args';
+import { loadEvalData } from './eval-data';
+import { createNodeEngine } from './node-env';
 
 const HELP = `usage: npm run eval -- --checkpoint CKPT [--data SPEC] [--n N] [--backend gpu|cpu]
   --data test        the held-out split the checkpoint's config generates (default)
-  --data FILE.txt    Sudoku puzzles, one per line (. or 0 blank, optional ,solution; solved when absent)
-  --data FILE.maze   one maze in the "# SGo" charset
+  --data FILE.txt    Sudoku puzzles, one per line (. or 0 blank, optional ,solution; without one, the unique solution)
+  --data FILE.maze   one maze in the "# SGo" charset (its drawn 'o' path, else its only shortest path)
   --data DIR|FILE    ARC: a folder of task JSON (or training/ + evaluation/), or Kaggle combined files
+                     (X_challenges.json reads X_solutions.json beside it; held-out tasks need their test outputs)
   --n N              evaluate the first N examples (ARC: about N examples' worth of whole tasks)
-  --data.FIELD V     change how the test split is generated, e.g. --data.testPuzzles 1000`;
+  --data.FIELD V     change how the test split is generated, e.g. --data.testPuzzles 1000
+  --non-finite load  evaluate a checkpoint whose weights hold NaN or Inf (refused by default), with a warning`;
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -26,46 +27,24 @@ async function main(): Promise<void> {
     console.log(HELP);
     return;
   }
-  const { flags, overrides } = parseArgs(argv, ['checkpoint', 'data', 'n', 'backend']);
+  const { flags, overrides } = parseArgs(argv, ['checkpoint', 'data', 'n', 'backend', 'non-finite']);
+  const backend = choiceFlag(flags, 'backend', ['gpu', 'cpu'] as const, 'gpu');
+  const n = intFlag(flags, 'n', { min: 1, max: MAX_PUZZLES });
   const path = flags.get('checkpoint');
-  if (!path) throw new Error('--checkpoint is required');
-  const ck = parseCheckpoint(new Uint8Array(readFileSync(path)), path);
-  if (overrides.some(([k]) => !k.startsWith('data.'))) throw new Error('eval takes overrides of data fields only (e.g. --data.testPuzzles 1000); the model is the checkpoint\'s');
-  const cfg = applyOverrides(ck.meta.config, overrides);
+  if (!path) throw new InputError('--checkpoint is required');
+  const misplaced = overrides.find(([k]) => !k.startsWith('data.'));
+  if (misplaced) throw new InputError(`--${keyName(misplaced[0])}: eval takes overrides of data fields only (e.g. --data.testPuzzles 1000); the model is the checkpoint's`);
+  const allowNonFinite = choiceFlag(flags, 'non-finite', ['refuse', 'load'] as const, 'refuse') === 'load';
+  const ck = parseCheckpoint(new Uint8Array(readFileSync(path)), path, { allowNonFinite });
+  for (const w of ck.warnings) console.error(`[trm] warning: ${w}`);
+  const cfg = parseTrainConfig(applyOverrides(ck.meta.config, overrides), `${path} with the flags`, ck.meta.data);
+  checkMemory(cfg, ck.meta.data, limitsBeforeDevice(backend), path);
   const spec = flags.get('data') ?? 'test';
-  let source: DataSource;
-  if (spec === 'test') {
-    if (cfg.data.kind === 'arc') throw new Error('this checkpoint trained on ARC files: pass them with --data DIR');
-    source = createSource(cfg.data, cfg.seed);
-  } else if (cfg.data.kind === 'sudoku' && spec.endsWith('.txt')) {
-    const size = cfg.data.size;
-    const entries = parseSudokuText(readFileSync(spec, 'utf8'), { size, name: spec });
-    const puzzles = entries.map((en) => {
-      const solution = en.solution ?? solveSudoku(en.puzzle);
-      if (!solution) throw new Error(`${spec}: line ${en.line}: the puzzle has no solution`);
-      return { puzzle: en.puzzle, solution };
-    });
-    const info = sudokuDatasetInfo(size);
-    const ex = puzzles.map(sudokuExample);
-    source = { info, trainBatch: () => { throw new Error('eval only'); }, evalExamples: () => ex };
-  } else if (cfg.data.kind === 'maze' && !statSync(spec).isDirectory()) {
-    const input = parseMazeText(readFileSync(spec, 'utf8'), spec);
-    const sol = solveMaze(input);
-    if (!sol) throw new Error(`${spec}: the goal cannot be reached from the start`);
-    const ex = [mazeExample({ input, label: sol.label, pathLength: sol.pathLength })];
-    source = { info: mazeDatasetInfo(input.h), trainBatch: () => { throw new Error('eval only'); }, evalExamples: () => ex };
-  } else if (cfg.data.kind === 'arc' || cfg.data.kind === 'arc-procedural') {
-    const split = loadArcTasksFromDisk(spec, cfg.seed);
-    source = arcSource(split.train, split.eval, { name: spec, canvas: cfg.data.canvas, augmentations: cfg.data.augmentations, translate: false, seed: cfg.seed });
-  } else throw new Error(`--data ${spec}: not a dataset this ${cfg.data.kind} checkpoint can read (see --help)`);
   const info = ck.meta.data;
-  if (source.info.seqLen !== info.seqLen || source.info.vocabSize !== info.vocabSize) {
-    throw new Error(`--data ${spec}: sequences of ${source.info.seqLen} tokens over ${source.info.vocabSize} symbols, the checkpoint expects ${info.seqLen} over ${info.vocabSize}`);
-  }
-  const { engine, description } = await createNodeEngine(flags.get('backend') ?? 'gpu');
+  const source = loadEvalData(spec, cfg, info);
+  const { engine, description } = await createNodeEngine(backend);
   const trainer = new Trainer(engine, cfg, { ...source, info });
   restoreCheckpoint(trainer, ck, path);
-  const n = flags.has('n') ? Number(flags.get('n')) : undefined;
   const t0 = performance.now();
   const r = await evaluateSource(trainer, source, n);
   console.error(`[trm] evaluated on ${description} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -79,6 +58,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(`[trm] error: ${err instanceof Error ? err.message : String(err)}`);
+  console.error(`[trm] error: ${userMessage(err)}`);
   process.exit(1);
 });

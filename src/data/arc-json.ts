@@ -5,9 +5,11 @@
  * JSON arrays), the grid and the cell or field, e.g.
  * `tasks.json: task 007bbfb7, train pair 2, output row 3 col 5: value 12 is not an integer 0..9`.
  */
+import { InputError, bound, quote } from '../io/user-error';
 import { type ArcTask, type Grid, type Pair, MAX_GRID_SIDE, makeGrid } from './grid';
 
-export class ArcFormatError extends Error {
+/** Bounded like every InputError: ids and values from the file are quoted short, never echoed whole. */
+export class ArcFormatError extends InputError {
   override name = 'ArcFormatError';
 }
 
@@ -30,11 +32,24 @@ function fail(where: string, what: string): never {
   throw new ArcFormatError(`${where}: ${what}`);
 }
 
+/** Longest task id accepted (a file name's limit; real ids are 5..30 characters). */
+const MAX_TASK_ID = 255;
+
+/** A task id as messages show it: as is when short and plain, else quoted and cut (ids come from the input). */
+export function taskLabel(id: string): string {
+  return id.length <= 40 && /^[\w.-]+$/.test(id) ? id : quote(id);
+}
+
 function parseJson(text: string, file: string): Json {
+  // Editors on Windows like to start files with a byte-order mark, which JSON.parse rejects.
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (body.trim() === '') fail(file, 'empty file (expected ARC task JSON or a Kaggle combined file)');
   try {
-    return JSON.parse(text);
+    return JSON.parse(body);
   } catch (e) {
-    return fail(file, `invalid JSON (${(e as Error).message})`);
+    // V8 quotes at most a few characters of the input; the bound keeps other engines' messages short too.
+    const why = e instanceof RangeError ? 'nested too deeply' : bound((e as Error).message, 120);
+    return fail(file, `invalid JSON (${why})`);
   }
 }
 
@@ -56,7 +71,7 @@ export function parseGrid(value: Json, where: string, opts: ArcParseOptions = {}
     for (let c = 0; c < w; c++) {
       const v = row[c];
       if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 9)
-        fail(`${where} row ${r} col ${c}`, `value ${JSON.stringify(v) ?? String(v)} is not an integer 0..9`);
+        fail(`${where} row ${r} col ${c}`, `value ${quote(v)} is not an integer 0..9`);
       g.cells[r * w + c] = v;
     }
   }
@@ -66,7 +81,7 @@ export function parseGrid(value: Json, where: string, opts: ArcParseOptions = {}
 function describe(v: Json): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
-  return typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v)}`;
+  return typeof v === 'object' ? 'an object' : `${typeof v} ${quote(v)}`;
 }
 
 function parsePairs(value: Json, field: 'train' | 'test', where: string, opts: ArcParseOptions): Pair[] {
@@ -89,7 +104,9 @@ function parsePairs(value: Json, field: 'train' | 'test', where: string, opts: A
  * `where` is the file name; the task id goes into messages and into the ArcTask.
  */
 export function parseTaskObject(value: Json, file: string, id: string, opts: ArcParseOptions = {}): ArcTask {
-  const where = `${file}: task ${id}`;
+  const where = `${file}: task ${taskLabel(id)}`;
+  // Ids name tasks in every later message, vote and checkpoint: a runaway one is refused here, once.
+  if (id === '' || id.length > MAX_TASK_ID) fail(where, `a task id must be 1..${MAX_TASK_ID} characters, this one has ${id.length}`);
   if (!isObject(value)) fail(where, `expected an object {train, test}, got ${describe(value)}`);
   return { id, train: parsePairs(value.train, 'train', where, opts), test: parsePairs(value.test, 'test', where, opts) };
 }
@@ -130,10 +147,11 @@ function combinedTasks(challenges: NamedJson, solutions: NamedJson | undefined, 
   const { name: soName, value: so } = solutions;
   if (!isObject(so)) fail(soName, `expected an object {taskId: [grid, ...]}, got ${describe(so)}`);
   const known = new Set(tasks.map((t) => t.id));
-  for (const id of Object.keys(so)) if (!known.has(id)) fail(`${soName}: task ${id}`, `not in ${chName}`);
+  for (const id of Object.keys(so)) if (!known.has(id)) fail(`${soName}: task ${taskLabel(id)}`, `not in ${chName}`);
   for (const task of tasks) {
-    const where = `${soName}: task ${task.id}`;
-    const grids = so[task.id];
+    const where = `${soName}: task ${taskLabel(task.id)}`;
+    // Own keys only: a task named "constructor" must not find Object.prototype's.
+    const grids = Object.hasOwn(so, task.id) ? so[task.id] : undefined;
     if (grids === undefined) fail(where, 'missing (no solutions for this task)');
     if (!Array.isArray(grids)) fail(where, `expected a list of output grids, got ${describe(grids)}`);
     if (grids.length !== task.test.length) fail(where, `${grids.length} solutions for ${task.test.length} test inputs`);
@@ -144,10 +162,14 @@ function combinedTasks(challenges: NamedJson, solutions: NamedJson | undefined, 
 
 type Kind = 'task' | 'challenges' | 'solutions';
 
-/** A per-task file has "train"/"test" keys; a solutions file maps ids to lists; anything else is a challenges file. */
-function classify(value: Json): Kind {
-  if (isObject(value) && ('train' in value || 'test' in value)) return 'task';
-  if (isObject(value) && Object.keys(value).length > 0 && Object.values(value).every(Array.isArray)) return 'solutions';
+/**
+ * A per-task file has "train"/"test" keys; a solutions file maps ids to lists; any other object is a challenges
+ * file. What is no object at all is blamed as the task its name says it holds.
+ */
+function classify(value: Json, name: string): Kind {
+  if (!isObject(value)) return /_solutions\.json$/i.test(name) ? 'solutions' : /_challenges\.json$/i.test(name) ? 'challenges' : 'task';
+  if ('train' in value || 'test' in value) return 'task';
+  if (Object.keys(value).length > 0 && Object.values(value).every(Array.isArray)) return 'solutions';
   return 'challenges';
 }
 
@@ -157,11 +179,16 @@ function classify(value: Json): Kind {
  * `X_challenges.json`), or with the only challenges file when exactly one of each is given. Task ids must be unique.
  */
 export function parseArcFiles(files: readonly NamedText[], opts: ArcParseOptions = {}): ArcTask[] {
+  return parseArcFileSet(files, opts).tasks;
+}
+
+/** parseArcFiles, also saying which file each task came from (its challenges file for a combined pair). */
+export function parseArcFileSet(files: readonly NamedText[], opts: ArcParseOptions = {}): { tasks: ArcTask[]; fileOf: Map<string, string> } {
   const parsed = files
     .filter((f) => /\.json$/i.test(f.name))
     .map((f) => {
       const value = parseJson(f.text, f.name);
-      return { name: f.name, value, kind: classify(value) };
+      return { name: f.name, value, kind: classify(value, f.name) };
     });
   const challenges = parsed.filter((p) => p.kind === 'challenges');
   const solutions = parsed.filter((p) => p.kind === 'solutions');
@@ -181,7 +208,7 @@ export function parseArcFiles(files: readonly NamedText[], opts: ArcParseOptions
   const seen = new Map<string, string>();
   const add = (t: ArcTask, file: string) => {
     const prev = seen.get(t.id);
-    if (prev !== undefined) fail(file, `task ${t.id} also comes from ${prev} (task ids must be unique)`);
+    if (prev !== undefined) fail(file, `task ${taskLabel(t.id)} also comes from ${prev} (task ids must be unique)`);
     seen.set(t.id, file);
     tasks.push(t);
   };
@@ -189,6 +216,6 @@ export function parseArcFiles(files: readonly NamedText[], opts: ArcParseOptions
     if (p.kind === 'task') add(parseTaskObject(p.value, p.name, taskIdFromFileName(p.name), opts), p.name);
     else if (p.kind === 'challenges') for (const t of combinedTasks(p, solutionsOf.get(p), opts)) add(t, p.name);
   }
-  return tasks;
+  return { tasks, fileOf: seen };
 }
 

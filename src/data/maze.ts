@@ -9,6 +9,7 @@
 import type { DatasetInfo, Example } from './dataset';
 import { dihedralGrid } from './dihedral';
 import { MAX_GRID_SIDE, makeGrid, type Grid } from './grid';
+import { InputError, quote } from '../io/user-error';
 import { mulberry32 } from '../nn/init';
 import { drawDistinct, randInt, shuffleInPlace } from './random';
 
@@ -285,33 +286,66 @@ export function mazeToText(g: Grid): string {
  * S and one G. A final newline is optional. Errors name the line and column (1-based).
  */
 export function parseMazeText(text: string, name = 'maze text'): Grid {
-  const lines = text.split(/\r?\n/);
+  const fail = (problem: string): never => {
+    throw new InputError(`${name}: ${problem}`);
+  };
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text; // a byte-order mark from a Windows editor
+  const lines = body.split(/\r\n|\n|\r/);
   if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
   const h = lines.length;
   const w = lines[0].length;
-  if (w === 0) throw new Error(`${name}: line 1: empty; a maze needs at least one cell`);
-  if (h > MAX_GRID_SIDE || w > MAX_GRID_SIDE) {
-    throw new Error(`${name}: ${h}×${w} is larger than ${MAX_GRID_SIDE}×${MAX_GRID_SIDE}`);
-  }
+  if (w === 0) fail(`line 1: empty; a maze needs at least one cell${body.trim() === '' ? ' (the file holds no maze)' : ''}`);
+  if (h > MAX_GRID_SIDE || w > MAX_GRID_SIDE) fail(`${h}×${w} is larger than ${MAX_GRID_SIDE}×${MAX_GRID_SIDE}`);
   const g = makeGrid(h, w);
   const seen: Record<string, string> = {};
   lines.forEach((line, r) => {
     if (line.length !== w) {
       const hint = line.length < w ? ' (were trailing spaces, which are open cells, stripped?)' : '';
-      throw new Error(`${name}: line ${r + 1}: ${line.length} characters, expected ${w} like line 1${hint}`);
+      fail(`line ${r + 1}: ${line.length} characters, expected ${w} like line 1${hint}`);
     }
     for (let c = 0; c < w; c++) {
       const ch = line[c];
       const at = `line ${r + 1} col ${c + 1}`;
       const code = MAZE_CHARSET.indexOf(ch) + 1;
-      if (code === 0) throw new Error(`${name}: ${at}: '${ch}' is not one of '#', ' ', 'S', 'G', 'o'`);
+      if (code === 0) {
+        const shown = ch >= '!' && ch <= '~' ? `'${ch}'` : quote(ch); // control characters escaped
+        fail(`${at}: ${shown} is not one of '#', ' ', 'S', 'G', 'o'`);
+      }
       if (code === START || code === GOAL) {
-        if (seen[ch]) throw new Error(`${name}: ${at}: a second '${ch}' (the first is at ${seen[ch]})`);
+        if (seen[ch]) fail(`${at}: a second '${ch}' (the first is at ${seen[ch]})`);
         seen[ch] = at;
       }
       g.cells[r * w + c] = code;
     }
   });
-  for (const ch of ['S', 'G']) if (!seen[ch]) throw new Error(`${name}: no '${ch}' anywhere`);
+  for (const ch of ['S', 'G']) if (!seen[ch]) fail(`no '${ch}' anywhere`);
   return g;
+}
+
+export interface MazeTarget {
+  /** The maze as the model reads it: a drawn path's 'o' cells are open. */
+  input: Grid;
+  /**
+   * The file's own path when it draws one (unique: it is the one asked for), else one shortest path by BFS
+   * (unique when it is the only one); null when G cannot be reached.
+   */
+  solution: MazeSolution | null;
+}
+
+/**
+ * A parsed maze text as what to score against. A drawn path must be a shortest S→G path, or scoring against it
+ * would mark a shorter answer wrong; errors name the file.
+ */
+export function mazeTarget(g: Grid, name: string): MazeTarget {
+  if (!g.cells.includes(PATH)) return { input: g, solution: solveMaze(g) };
+  const input = { ...g, cells: g.cells.map((v) => (v === PATH ? OPEN : v)) };
+  const best = solveMaze(input);
+  if (!best) throw new InputError(`${name}: the goal cannot be reached from the start, yet the maze draws a path`);
+  // Walk only S, G and the drawn cells: a shortest path there that uses every 'o' cell is the drawn one.
+  const drawn = solveMaze({ ...g, cells: g.cells.map((v) => (v === OPEN ? WALL : v)) });
+  const cells = g.cells.reduce((k, v) => k + (v === PATH ? 1 : 0), 0);
+  if (!drawn || drawn.pathLength !== best.pathLength || cells !== best.pathLength - 1) {
+    throw new InputError(`${name}: the 'o' cells (${cells}) are not one shortest path from S to G (${best.pathLength} moves, so ${best.pathLength - 1} 'o' cells)`);
+  }
+  return { input, solution: { label: g, pathLength: best.pathLength, unique: true } };
 }

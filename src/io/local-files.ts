@@ -4,10 +4,11 @@
  * stands or falls alone: a malformed one becomes an error in the parser's own words (which name the file and
  * what is wrong), and the others still load.
  */
-import { parseArcFiles, type NamedText } from '../data/arc-json';
+import { parseArcFiles, taskLabel, type NamedText } from '../data/arc-json';
 import type { ArcTask, Grid } from '../data/grid';
-import { OPEN, PATH, parseMazeText, solveMaze } from '../data/maze';
+import { MAZE_CHARSET, mazeTarget, parseMazeText } from '../data/maze';
 import { parseSudokuText, type SudokuTextEntry } from '../data/sudoku-text';
+import { bound, userMessage } from './user-error';
 
 /** Which side of a train/eval split a group belongs to, read from its path (the ARC-AGI folder and Kaggle names). */
 export type SplitRole = 'train' | 'eval' | 'none';
@@ -52,7 +53,6 @@ const extension = (path: string) => {
   const dot = base.lastIndexOf('.');
   return dot > 0 ? base.slice(dot + 1).toLowerCase() : '';
 };
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 export function roleOfPath(path: string): SplitRole {
   if (/(^|[/_\-.])evaluation/i.test(path)) return 'eval';
@@ -70,7 +70,7 @@ export async function readLocalFiles(files: readonly FileLike[]): Promise<LocalL
       try {
         texts.push({ name, text: await f.text() });
       } catch (e) {
-        errors.push({ file: name, message: `${name}: could not be read (${message(e)})` });
+        errors.push({ file: name, message: `${name}: could not be read (${bound(userMessage(e), 200)})` });
       }
     }),
   );
@@ -91,40 +91,41 @@ export function parseLocalFiles(input: readonly NamedText[]): LocalLoad {
       errors.push({ file: f.name, message: `${f.name}: unsupported file type ".${ext}" (expected ARC task or Kaggle combined .json, sudoku puzzle text or maze text .txt)` });
       continue;
     }
+    if (f.text.trim() === '') {
+      errors.push({ file: f.name, message: `${f.name}: empty file (no puzzles)` });
+      continue;
+    }
     try {
       groups.push(isMazeText(f) ? mazeGroup(f) : sudokuGroup(f));
     } catch (e) {
-      errors.push({ file: f.name, message: message(e) });
+      errors.push({ file: f.name, message: userMessage(e) });
     }
   }
   const arc = arcGroups(json);
   return { groups: [...arc.groups, ...groups], errors: [...arc.errors, ...errors] };
 }
 
-/** Maze text is "# SGo" only; sudoku text always has digits. The name decides first when it says which. */
+/**
+ * Maze text is "# SGo" only; sudoku text has digits, and a comment line (#, then words) has letters a maze
+ * cannot. The name decides first when it says which.
+ */
 function isMazeText(f: NamedText): boolean {
   const base = baseName(f.name);
   if (/maze/i.test(base) || extension(base) === 'maze') return true;
   if (/sudoku/i.test(base) || ['sdk', 'sudoku'].includes(extension(base))) return false;
-  return !/[0-9]/.test(f.text);
+  for (const ch of f.text) if (!MAZE_CHARSET.includes(ch) && ch !== '\n' && ch !== '\r') return false;
+  return true;
 }
 
 function sudokuGroup(f: NamedText): LocalGroup {
   const puzzles = parseSudokuText(f.text, { name: f.name });
-  if (puzzles.length === 0) throw new Error(`${f.name}: no puzzles (expected one per line: 16, 36 or 81 characters, '.' or '0' for blanks, optionally ",solution")`);
   return { kind: 'sudoku', name: f.name, files: [f.name], role: roleOfPath(f.name), puzzles };
 }
 
 function mazeGroup(f: NamedText): LocalGroup {
-  const grid = parseMazeText(f.text, f.name);
-  const id = baseName(f.name);
-  let maze: LocalMaze;
-  if (grid.cells.includes(PATH)) {
-    // A label: the input is the same maze with its path cells open.
-    maze = { id, input: { ...grid, cells: grid.cells.map((v) => (v === PATH ? OPEN : v)) }, label: grid };
-  } else {
-    maze = { id, input: grid, label: solveMaze(grid)?.label };
-  }
+  // A label (a maze with its 'o' path) must draw a shortest path; its input is the maze with those cells open.
+  const { input, solution } = mazeTarget(parseMazeText(f.text, f.name), f.name);
+  const maze: LocalMaze = { id: baseName(f.name), input, label: solution?.label };
   return { kind: 'maze', name: f.name, files: [f.name], role: roleOfPath(f.name), mazes: [maze] };
 }
 
@@ -155,19 +156,32 @@ function arcGroups(files: readonly NamedText[]): LocalLoad {
   // A solutions file with no challenges file goes through the parser alone, which says exactly that.
   for (const s of solutions.values()) if (!paired.has(s)) units.push([s]);
 
-  const groups: LocalGroup[] = [];
   const errors: FileError[] = [];
-  const perTask = new Map<string, { files: string[]; tasks: ArcTask[] }>();
+  const parsed: { unit: NamedText[]; tasks: ArcTask[]; role: SplitRole }[] = [];
   for (const unit of units) {
-    let tasks: ArcTask[];
     try {
-      tasks = parseArcFiles(unit);
+      parsed.push({ unit, tasks: parseArcFiles(unit), role: roleOfPath(unit[0].name) });
     } catch (e) {
-      const text = message(e);
+      const text = userMessage(e);
       const culprit = unit.find((f) => text.startsWith(`${f.name}:`)) ?? unit[0];
       errors.push({ file: culprit.name, message: text });
-      continue;
     }
+  }
+  // A task in both splits would be scored on what it trained on: the evaluation file holding it is refused.
+  const trainFile = new Map<string, string>();
+  for (const p of parsed) if (p.role === 'train') for (const t of p.tasks) trainFile.set(t.id, p.unit[0].name);
+  const kept = parsed.filter((p) => {
+    const dup = p.role === 'eval' ? p.tasks.find((t) => trainFile.has(t.id)) : undefined;
+    if (dup) {
+      const file = p.unit[0].name;
+      errors.push({ file, message: `${file}: task ${taskLabel(dup.id)} is also a training task (${trainFile.get(dup.id)}); a task in both splits would be scored on what it trained on` });
+    }
+    return !dup;
+  });
+
+  const groups: LocalGroup[] = [];
+  const perTask = new Map<string, { files: string[]; tasks: ArcTask[] }>();
+  for (const { unit, tasks } of kept) {
     const names = unit.map((f) => f.name);
     if (unit.length === 2 || prefix(unit[0], 'challenges') !== undefined || tasks.length > 1) {
       groups.push({ kind: 'arc', name: names.join(' + '), files: names, role: roleOfPath(names[0]), tasks });

@@ -1,7 +1,9 @@
 import type { ArcEvalItem } from '../data/arc-source';
+import { IGNORE_LABEL, type Example } from '../data/dataset';
 import type { ArcTask } from '../data/grid';
 import type { DataSource } from '../data/source';
 import { VoteBook } from '../data/voting';
+import { InputError } from '../io/user-error';
 import type { EvalResult, Trainer } from './trainer';
 
 export interface FullEvalResult extends EvalResult {
@@ -16,15 +18,32 @@ function isArc(s: DataSource): s is ArcLike {
   return 'evalItems' in s && 'evalTasks' in s;
 }
 
+/** An example with no supervised token has nothing to be exact against: every metric leaves it out. */
+const hasTarget = (ex: Example) => ex.labels.some((l) => l !== IGNORE_LABEL);
+
+function nothingToScore(source: DataSource, held: number): never {
+  const what = held === 0 ? 'has no held-out examples' : `has ${held} held-out example${held === 1 ? '' : 's'}, none with a target (e.g. ARC test inputs without outputs)`;
+  throw new InputError(`${source.info.name}: ${what}; there is nothing to score`);
+}
+
 /**
  * Evaluate on the source's held-out set (first `limit` examples): exact and token accuracy after all N_sup
  * steps and, for ARC, votes over augmented versions ranked by count then mean σ(q_halt) → pass@1, pass@2.
+ * Only examples with a target are scored (`examples` counts them; ARC: tasks with every test output); with none
+ * it throws rather than report an accuracy over nothing.
  */
 export async function evaluateSource(trainer: Trainer, source: DataSource, limit?: number): Promise<FullEvalResult> {
   const examples = source.evalExamples();
-  if (!isArc(source)) return trainer.evaluate(limit ? examples.slice(0, limit) : examples);
+  if (!isArc(source)) {
+    const held = limit ? examples.slice(0, limit) : examples;
+    const scored = held.filter(hasTarget);
+    if (scored.length === 0) nothingToScore(source, held.length);
+    return trainer.evaluate(scored);
+  }
   // Voting needs every version of a task: limit whole tasks, not examples.
-  const tasks = limit ? source.evalTasks.slice(0, Math.max(1, Math.ceil((limit * source.evalTasks.length) / Math.max(1, examples.length)))) : source.evalTasks;
+  const scorable = source.evalTasks.filter((t) => t.test.every((p) => p.output));
+  if (scorable.length === 0) nothingToScore(source, examples.length);
+  const tasks = limit ? scorable.slice(0, Math.max(1, Math.ceil((limit * source.evalTasks.length) / Math.max(1, examples.length)))) : scorable;
   const keep = new Set(tasks.map((t) => t.id));
   const idx = source.evalItems.map((it, i) => (keep.has(it.taskId) ? i : -1)).filter((i) => i >= 0);
   const res = await trainer.evaluate(idx.map((i) => examples[i]), { predictions: true });
