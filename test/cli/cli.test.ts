@@ -41,7 +41,7 @@ describe('headless CLI', () => {
     expect(e.out).toContain(`exact accuracy      ${final}%`);
 
     const puzzles = join(dir, 'puzzles.txt');
-    writeFileSync(puzzles, '# two puzzles\n1.3.....2.......\n12343..1........\n');
+    writeFileSync(puzzles, '# two puzzles: one with a unique solution, one carrying its own\n1.3.3..2.1....21\n1.3.....2.......,1234341221434321\n');
     const f = run('eval', ['--checkpoint', ckpt, '--data', puzzles, '--backend', 'cpu']);
     expect(f.code).toBe(0);
     expect(f.out).toMatch(/examples\s+2/);
