@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { Example } from './data/dataset';
 import type { ArcTask } from './data/grid';
+import { userMessage } from './io/user-error';
 import { trainActions, useTrace, useTrain } from './state/train-store';
 import { DatasetsPanel, type DatasetItem } from './ui/datasets';
 import { ArcEditor } from './ui/editors/ArcEditor';
@@ -32,20 +33,22 @@ function describeView(v: PuzzleView): string {
 /** An item from the datasets panel as the current model's input, or why it cannot be. */
 function itemExample(item: DatasetItem, view: PuzzleView): Example | string {
   if (item.kind === 'sudoku' && view.kind === 'sudoku' && item.puzzle.h === view.size) return sudokuToExample(item.puzzle).example;
-  if (item.kind === 'maze' && view.kind === 'maze' && item.input.h === view.size) return mazeToExample(item.input).example;
+  if (item.kind === 'maze' && view.kind === 'maze' && item.input.h === view.size && item.input.w === view.size) return mazeToExample(item.input).example;
   if (item.kind === 'arc' && view.kind === 'arc') {
     try {
       return arcPairToExample(item.task.test[0], view.canvas, { where: `task ${item.id}, test pair 0` });
     } catch (err) {
-      return err instanceof Error ? err.message : String(err);
+      return userMessage(err);
     }
   }
-  return `This model reads ${describeView(view)}; ${item.id} is ${item.kind === 'arc' ? 'an ARC task' : `a ${item.kind}`} of another shape. Load or train a matching model to run it.`;
+  const shape = item.kind === 'arc' ? 'an ARC task' : item.kind === 'sudoku' ? `a ${item.puzzle.h}×${item.puzzle.w} Sudoku` : `a ${item.input.h}×${item.input.w} maze`;
+  return `This model reads ${describeView(view)}; ${item.id} is ${shape}. Load or train a matching model to run it.`;
 }
 
 export function App() {
   const config = useTrain((s) => s.run?.config ?? null);
   const runId = useTrain((s) => s.run?.id ?? null);
+  const seqLen = useTrain((s) => s.run?.info.seqLen ?? null);
   const urlPuzzle = useTrain((s) => s.puzzle);
   const [shown, setShown] = useState<Example | null>(null);
   const [tab, setTab] = useState<Tab>('viewer');
@@ -66,8 +69,12 @@ export function App() {
       if (urlPuzzle) {
         try {
           ex = decodeShownPuzzle(urlPuzzle);
+          if (ex.inputs.length !== seqLen) {
+            setNotice(`The puzzle in the link has ${ex.inputs.length} cells; this model reads ${seqLen}: showing one of its held-out puzzles instead.`);
+            ex = null;
+          }
         } catch (err) {
-          setNotice(err instanceof Error ? err.message : String(err));
+          setNotice(userMessage(err));
         }
       }
       if (!ex) [ex] = await trainActions().examples('eval', 1);
@@ -75,7 +82,7 @@ export function App() {
         setShown(ex);
         trainActions().setPuzzle(encodeShownPuzzle(ex));
       }
-    })().catch((err: unknown) => setNotice(err instanceof Error ? err.message : String(err)));
+    })().catch((err: unknown) => setNotice(userMessage(err)));
     return () => {
       cancelled = true;
     };

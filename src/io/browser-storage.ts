@@ -3,6 +3,7 @@
  * runs table) in OPFS where the page can write files, else IndexedDB. A save writes a new slot, then moves the
  * pointer, then deletes the old slot: a failed write (a full quota) leaves the previous save whole.
  */
+import { userMessage } from './user-error';
 
 /** Bytes by key: the two browser backends and the in-memory fake in tests. */
 export interface ByteStore {
@@ -53,6 +54,16 @@ interface Pointer {
 const POINTER = 'autosave.json';
 const RUNS = 'runs.json';
 const enc = new TextEncoder(), dec = new TextDecoder();
+const GOES_ON = 'Training goes on in memory; export the checkpoint to a file, or free space (site data) and save again.';
+
+/** Stored JSON, or an error naming the stored file (never the parser's text, which quotes the bytes). */
+function readJson(bytes: Uint8Array, file: string): unknown {
+  try {
+    return JSON.parse(dec.decode(bytes));
+  } catch {
+    throw new Error(`the stored ${file} is damaged (${bytes.byteLength} bytes that are not JSON)`);
+  }
+}
 
 /** Space a save needs beyond what is free, as a browser estimate allows (0 when it fits or is unknown). */
 async function shortfall(estimate: Estimate | undefined, bytes: number): Promise<{ short: number; usage: number; quota: number } | null> {
@@ -90,7 +101,7 @@ export class RunStorage<Meta> {
     const prev = await this.pointer();
     const kept = prev ? 'the previous autosave is kept' : 'nothing was saved before';
     const full = await shortfall(this.estimate, need);
-    if (full) throw new QuotaError(`Browser storage is full (${formatBytes(full.usage)} of ${formatBytes(full.quota)} used): ${label} needs ${formatBytes(need)} more than is free, so it was not saved; ${kept}. Export the checkpoint to a file, or free space (site data) and save again.`);
+    if (full) throw new QuotaError(`Browser storage is full (${formatBytes(full.usage)} of ${formatBytes(full.quota)} used): ${label} (${formatBytes(need)}) needs ${formatBytes(full.short)} more than is free, so it was not saved; ${kept}. ${GOES_ON}`);
     const slot = prev?.slot === 'a' ? 'b' : 'a';
     try {
       await this.store.write(`run-${slot}.safetensors`, run.checkpoint);
@@ -98,19 +109,20 @@ export class RunStorage<Meta> {
       await this.store.write(POINTER, enc.encode(JSON.stringify({ slot, savedAt: Date.now() } satisfies Pointer)));
     } catch (err) {
       await this.dropSlot(slot);
-      if (isQuotaError(err)) throw new QuotaError(`Browser storage is full: ${label} (${formatBytes(need)}) could not be written; ${kept}. Export the checkpoint to a file, or free space (site data) and save again.`);
-      throw new Error(`Autosave failed (${this.store.kind}): ${err instanceof Error ? err.message : String(err)}; ${kept}.`);
+      if (isQuotaError(err)) throw new QuotaError(`Browser storage is full: ${label} (${formatBytes(need)}) could not be written; ${kept}. ${GOES_ON}`);
+      throw new Error(`Autosave failed (${this.store.kind}): ${userMessage(err)}; ${label} was not saved and ${kept}.`);
     }
     if (prev && prev.slot !== slot) await this.dropSlot(prev.slot);
   }
 
   /** The last complete save, or null. A damaged save reads as null with the reason thrown. */
-  async load(): Promise<SavedRun<Meta> | null> {
-    const p = await this.pointer();
+  /** The last complete save, or null when there is none; a damaged one throws saying which file is damaged. */
+  async load(): Promise<SavedRun<unknown> | null> {
+    const p = await this.pointer(true);
     if (!p) return null;
     const [checkpoint, meta] = await Promise.all([this.store.read(`run-${p.slot}.safetensors`), this.store.read(`run-${p.slot}.json`)]);
-    if (!checkpoint || !meta) throw new Error(`the autosave in ${this.store.kind} is incomplete (slot ${p.slot})`);
-    return { checkpoint, meta: JSON.parse(dec.decode(meta)) as Meta };
+    if (!checkpoint || !meta) throw new Error(`the autosave in ${this.store.kind} is incomplete (run-${p.slot}.${checkpoint ? 'json' : 'safetensors'} is missing)`);
+    return { checkpoint, meta: readJson(meta, `run-${p.slot}.json`) };
   }
 
   async clear(): Promise<void> {
@@ -129,20 +141,26 @@ export class RunStorage<Meta> {
     }
   }
 
+  /** The runs table as stored (the caller checks its shape); throws naming the file when it is not JSON. */
   async loadRuns(): Promise<unknown> {
     const b = await this.store.read(RUNS);
-    return b ? JSON.parse(dec.decode(b)) : null;
+    return b ? readJson(b, RUNS) : null;
   }
 
-  private async pointer(): Promise<Pointer | null> {
+  /** Where the last save is; a damaged pointer reads as none when saving (the next save replaces it) and throws when loading. */
+  private async pointer(strict = false): Promise<Pointer | null> {
     const b = await this.store.read(POINTER);
     if (!b) return null;
+    let p: unknown = null;
     try {
-      const p = JSON.parse(dec.decode(b)) as Pointer;
-      return p.slot === 'a' || p.slot === 'b' ? p : null;
-    } catch {
-      return null;
+      p = readJson(b, POINTER);
+    } catch (err) {
+      if (strict) throw err;
     }
+    const slot = (p as Partial<Pointer> | null)?.slot;
+    if (slot === 'a' || slot === 'b') return p as Pointer;
+    if (strict) throw new Error(`the autosave's pointer (${POINTER}) names no save slot`);
+    return null;
   }
 
   private async dropSlot(slot: string): Promise<void> {

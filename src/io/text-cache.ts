@@ -5,6 +5,7 @@
  * through `onError` and the load goes on.
  */
 import type { TextCache } from '../data/arc-sources';
+import { bound, userMessage } from './user-error';
 
 export class MemoryTextCache implements TextCache {
   private readonly map = new Map<string, string>();
@@ -35,7 +36,9 @@ export interface TextCacheOptions {
   onError?: (message: string) => void;
 }
 
-const describe = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+/** The runtime's own error classes say nothing to a person; a DOMException's name ("QuotaExceededError") does. */
+const RUNTIME_ERRORS = new Set(['Error', 'TypeError', 'RangeError', 'ReferenceError', 'SyntaxError']);
+const describe = (e: unknown) => (e instanceof Error && !RUNTIME_ERRORS.has(e.name) ? bound(`${e.name}: ${e.message}`, 200) : userMessage(e));
 
 export function createTextCache(opts: TextCacheOptions = {}): ClearableTextCache {
   const name = opts.name ?? 'trm-lab-datasets';
@@ -44,7 +47,7 @@ export function createTextCache(opts: TextCacheOptions = {}): ClearableTextCache
   let opened: Promise<Cache | null> | undefined;
   const fail = (what: string, e: unknown): null => {
     opened = Promise.resolve(null);
-    opts.onError?.(`${what}: ${describe(e)}; datasets are cached in memory for this session only`);
+    opts.onError?.(bound(`${what}: ${describe(e)}; datasets are cached in memory for this session only`));
     return null;
   };
   const open = (): Promise<Cache | null> =>
@@ -75,7 +78,7 @@ export function createTextCache(opts: TextCacheOptions = {}): ClearableTextCache
     },
     async clear() {
       memory.clear();
-      if (storage) await storage.delete(name).catch((e) => opts.onError?.(`clearing the cache failed: ${describe(e)}`));
+      if (storage) await storage.delete(name).catch((e: unknown) => opts.onError?.(`clearing the cache failed: ${describe(e)}`));
       opened = undefined;
     },
   };

@@ -65,3 +65,11 @@ export function draftIssues(cfg: TrainConfig, limits: EngineLimits | null = null
   if (issues.length) return issues;
   return memoryIssues(cfg, dataShapeOf(cfg.data), limits ?? limitsBeforeDevice('gpu'));
 }
+
+/** Why Start (which builds a run from the form) is disabled, naming the fields; null when the form can train. */
+export function startBlockedReason(issues: readonly ConfigIssue[]): string | null {
+  if (!issues.length) return null;
+  const fields = [...new Set(issues.map((i) => i.field))];
+  const named = fields.length <= 4 ? fields.join(', ') : `${fields.slice(0, 4).join(', ')} and ${fields.length - 4} more`;
+  return `Start is disabled: the form's config has ${issues.length === 1 ? 'a problem' : `${issues.length} problems`} (${named}), flagged beside ${issues.length === 1 ? 'its field' : 'their fields'}.`;
+}

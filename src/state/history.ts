@@ -100,6 +100,11 @@ export function thin<T>(xs: readonly T[], n: number): T[] {
 /** Whether a value read from storage is a well-formed History (restore never trusts it blindly). */
 export function isHistory(v: unknown): v is History {
   const h = v as History;
-  return !!h && Array.isArray(h.points) && Array.isArray(h.pending) && Number.isInteger(h.stride) && h.stride >= 1 && Number.isInteger(h.max) && h.max >= 4
-    && h.points.every((p) => p && typeof p.step === 'number');
+  return !!h && typeof h === 'object' && Array.isArray(h.points) && Array.isArray(h.pending) && Number.isInteger(h.stride) && h.stride >= 1
+    && Number.isInteger(h.max) && h.max >= 4 && h.points.length <= h.max && h.pending.length <= h.stride && [...h.points, ...h.pending].every(isMetricPoint);
+}
+
+function isMetricPoint(p: unknown): p is MetricPoint {
+  const m = p as MetricPoint;
+  return !!m && typeof m === 'object' && Number.isFinite(m.step) && METRIC_KEYS.every((k) => m[k] === null || Number.isFinite(m[k]));
 }

@@ -3,7 +3,9 @@
  * store in train-store.ts wires these to the worker client and browser storage; tests drive them directly.
  */
 import type { DatasetInfo } from '../data/dataset';
+import type { EngineLimits } from '../engine/engine';
 import { nearestPreset } from '../io/url-state';
+import { bound } from '../io/user-error';
 import type { TrainConfig } from '../trm/config';
 import type { FullEvalResult } from '../trm/evaluate';
 import type { PresetName } from '../trm/presets';
@@ -18,6 +20,8 @@ export interface EngineView {
   /** Why the CPU twin runs instead of WebGPU (names the browser and the flags to enable). */
   fallbackReason: string | null;
   memory: { bytes: number; buffers: number; liveTensors: number } | null;
+  /** What the engine can hold (for the memory estimate of the form's config); null until it is ready. */
+  limits: EngineLimits | null;
 }
 
 export interface EvalPoint {
@@ -96,7 +100,7 @@ export const CURVE_POINTS = 120;
 
 export function initialState(draft: TrainState['draft']): TrainState {
   return {
-    engine: { status: 'off', backend: null, adapter: '', features: [], fallbackReason: null, memory: null },
+    engine: { status: 'off', backend: null, adapter: '', features: [], fallbackReason: null, memory: null, limits: null },
     draft,
     puzzle: null,
     run: null,
@@ -167,7 +171,7 @@ export function runCreated(
 export function applyEvent(s: TrainState, ev: WorkerEvent): TrainState {
   switch (ev.type) {
     case 'ready':
-      return { ...s, engine: { ...s.engine, status: 'ready', backend: ev.backend, adapter: ev.adapter, features: ev.features, fallbackReason: ev.fallbackReason ?? null }, errors: { ...s.errors, engine: undefined } };
+      return { ...s, engine: { ...s.engine, status: 'ready', backend: ev.backend, adapter: ev.adapter, features: ev.features, fallbackReason: ev.fallbackReason ?? null, limits: ev.limits }, errors: { ...s.errors, engine: undefined } };
     case 'memory':
       return { ...s, engine: { ...s.engine, memory: { bytes: ev.bytes, buffers: ev.buffers, liveTensors: ev.liveTensors } } };
     case 'state': {
@@ -195,8 +199,9 @@ export function applyEvent(s: TrainState, ev: WorkerEvent): TrainState {
       return { ...s, modelVersion: s.modelVersion + 1 };
     case 'error': {
       if (ev.requestId !== undefined) return s; // the request's own promise reports it where it was made
-      if (/device lost/i.test(ev.message)) return { ...s, engine: { ...s.engine, status: 'lost', memory: null }, errors: { ...s.errors, engine: ev.message } };
-      return { ...s, errors: { ...s.errors, [s.engine.status === 'ready' ? 'run' : 'engine']: ev.message } };
+      const message = bound(ev.message);
+      if (/device lost/i.test(message)) return { ...s, engine: { ...s.engine, status: 'lost', memory: null }, errors: { ...s.errors, engine: message } };
+      return { ...s, errors: { ...s.errors, [s.engine.status === 'ready' ? 'run' : 'engine']: message } };
     }
     default:
       return s;

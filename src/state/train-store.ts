@@ -9,27 +9,18 @@ import type { Example } from '../data/dataset';
 import type { ArcTask } from '../data/grid';
 import type { ArcTaskSplit } from '../data/sources';
 import { openBrowserStorage, type RunStorage } from '../io/browser-storage';
-import { decodeUrlState, nearestPreset, writeHash } from '../io/url-state';
-import { configIssues, type TrainConfig } from '../trm/config';
+import { decodeUrlState, linkBanner, nearestPreset, writeHash } from '../io/url-state';
+import { quote, userMessage } from '../io/user-error';
+import type { TrainConfig } from '../trm/config';
 import { getPreset, type PresetName } from '../trm/presets';
 import type { RecursionTrace } from '../trm/trace';
 import { createWorkerClient, type TrainClient } from '../worker/client';
 import type { ArcSolution, Backend, WorkerEvent } from '../worker/protocol';
-import { setConfigField, type FieldValue } from './config-edit';
-import { isHistory, type History } from './history';
-import { applyEvent, autosaveDue, initialState, runCreated, setError, type ErrorSlot, type EvalPoint, type RunSummary, type TrainState } from './train-model';
+import { draftIssues, setConfigField, type FieldValue } from './config-edit';
+import { readRunsTable, savedMetaProblem, type SavedRunMeta } from './stored-runs';
+import { applyEvent, autosaveDue, initialState, runCreated, setError, type ErrorSlot, type TrainState } from './train-model';
 
-/** What an autosave keeps beside the checkpoint. */
-export interface SavedRunMeta {
-  version: 1;
-  runId: string;
-  name: string;
-  createdAt: number;
-  step: number;
-  wasRunning: boolean;
-  history: History;
-  evals: EvalPoint[];
-}
+export type { SavedRunMeta } from './stored-runs';
 
 export interface BootOptions {
   /** A checkpoint to open when there is no autosave (the bundled trained model). */
@@ -57,8 +48,8 @@ export interface TrainActions {
   setLiveEma(ema: number): void;
   /** The run's checkpoint as .safetensors bytes, with a file name. */
   exportCheckpoint(): Promise<{ bytes: Uint8Array; fileName: string } | null>;
-  /** Open a checkpoint file (its config and weights); errors show in the 'checkpoint' slot. */
-  importCheckpoint(bytes: ArrayBuffer, name: string): Promise<boolean>;
+  /** Open a checkpoint file (its config and weights); errors show in the 'checkpoint' slot and the run loaded before stays. */
+  importCheckpoint(file: ArrayBuffer | Blob, name: string): Promise<boolean>;
   /**
    * Run the model on one example capturing every recursion step: the last Adapt's model when `adapted` (by
    * default, when the example was marked with forAdaptedModel). `onProgress` gets the trace so far after each
@@ -100,8 +91,6 @@ export interface StoreDeps {
   now?: () => number;
 }
 
-const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
-
 export function createTrainStore(deps: StoreDeps): StoreApi<TrainStore> {
   const { client } = deps;
   const now = deps.now ?? Date.now;
@@ -114,7 +103,8 @@ export function createTrainStore(deps: StoreDeps): StoreApi<TrainStore> {
 
   const store = createStore<TrainStore>()((set, get) => {
     const update = (f: (s: TrainState) => TrainState) => set((s) => f(s));
-    const fail = (slot: ErrorSlot, err: unknown) => update((s) => setError(s, slot, errorText(err)));
+    // Every failure the dashboard shows is one bounded line (no runtime class names or stack frames).
+    const fail = (slot: ErrorSlot, err: unknown) => update((s) => setError(s, slot, userMessage(err)));
     const storage = () => deps.storage.catch(() => null);
 
     const saveRuns = async () => {
@@ -173,8 +163,8 @@ export function createTrainStore(deps: StoreDeps): StoreApi<TrainStore> {
     };
 
     const createRun = async (): Promise<boolean> => {
-      const { draft, arcTasks } = get();
-      const issues = configIssues(draft.config);
+      const { draft, arcTasks, engine } = get();
+      const issues = draftIssues(draft.config, engine.limits);
       if (issues.length) {
         fail('config', `Fix the config first: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`);
         return false;
@@ -194,36 +184,37 @@ export function createTrainStore(deps: StoreDeps): StoreApi<TrainStore> {
       }
     };
 
-    const loadBytes = async (bytes: ArrayBuffer, name: string, restored?: SavedRunMeta): Promise<boolean> => {
-      try {
-        const { arcTasks } = get();
-        const ev = await client.request({ type: 'load-checkpoint', runId: restored?.runId ?? newRunId(), bytes, name, arcTasks: arcTasks ?? undefined }, [bytes]);
-        const r = restored && isHistory(restored.history) ? { history: restored.history, evals: Array.isArray(restored.evals) ? restored.evals : [], createdAt: restored.createdAt, name: restored.name } : undefined;
-        installed(ev, { restored: r, name: name.replace(/\.safetensors$/i, '') });
-        // The form follows an opened checkpoint, and a restored run unless the link named a config.
-        if (!restored || !url.configured) {
-          update((s) => ({ ...s, draft: { preset: nearestPreset(ev.config).preset, config: ev.config } }));
-          share();
-        }
-        return true;
-      } catch (err) {
-        fail('checkpoint', err);
-        return false;
+    /**
+     * Open checkpoint bytes as the run (throws why not; the run loaded before stays). The form follows the
+     * checkpoint when `follow`: always for a file the user opens, on page open only when the link set no config.
+     */
+    const loadBytes = async (bytes: ArrayBuffer, name: string, follow: boolean, restored?: SavedRunMeta): Promise<void> => {
+      const { arcTasks } = get();
+      const ev = await client.request({ type: 'load-checkpoint', runId: restored?.runId ?? newRunId(), bytes, name, arcTasks: arcTasks ?? undefined }, [bytes]);
+      const r = restored && { history: restored.history, evals: restored.evals, createdAt: restored.createdAt, name: restored.name };
+      installed(ev, { restored: r, name: name.replace(/\.safetensors$/i, '') });
+      if (follow) {
+        update((s) => ({ ...s, draft: { preset: nearestPreset(ev.config).preset, config: ev.config } }));
+        share();
       }
     };
 
+    /** The autosaved run, when there is one and it opens; a damaged one is reported and left in storage. */
     const restoreAutosave = async (): Promise<boolean> => {
       const st = await storage();
       if (!st) return false;
       try {
         const saved = await st.load();
         if (!saved) return false;
-        const buf = saved.checkpoint.slice().buffer as ArrayBuffer;
-        if (!(await loadBytes(buf, 'autosave.safetensors', saved.meta))) return false;
-        if (saved.meta.wasRunning && get().run?.state === 'paused') await get().start();
+        // A damaged record costs the charts, not the weights.
+        const problem = savedMetaProblem(saved.meta);
+        const meta = problem ? undefined : (saved.meta as SavedRunMeta);
+        await loadBytes(saved.checkpoint.slice().buffer as ArrayBuffer, 'autosave.safetensors', !url.configured, meta);
+        if (problem) fail('storage', `The autosaved run's record is damaged (${problem}): its weights were opened without its charts.`);
+        if (meta?.wasRunning && get().run?.state === 'paused') await get().start();
         return true;
       } catch (err) {
-        fail('storage', `Could not restore the autosaved run: ${errorText(err)}`);
+        fail('storage', `The autosaved run could not be opened, so it was not restored (it stays in storage until the next save): ${userMessage(err)}`);
         return false;
       }
     };
@@ -231,7 +222,7 @@ export function createTrainStore(deps: StoreDeps): StoreApi<TrainStore> {
     return {
       ...initialState({ preset: url.preset, config: url.config }),
       puzzle: url.puzzle,
-      errors: url.errors.length ? { url: url.errors.join('\n') } : {},
+      errors: url.errors.length || url.issues.length ? { url: linkBanner(url.errors, draftIssues(url.config)).join('\n') } : {},
       arcTasks: null,
       autosaveEvery: deps.autosaveEvery ?? 200,
 
@@ -239,8 +230,14 @@ export function createTrainStore(deps: StoreDeps): StoreApi<TrainStore> {
         booted ??= (async () => {
           void storage().then(async (st) => {
             update((s) => ({ ...s, storage: { ...s.storage, kind: st?.store.kind ?? 'none' } }));
-            const runs = await st?.loadRuns().catch(() => null);
-            if (Array.isArray(runs)) update((s) => ({ ...s, runs: [...s.runs, ...(runs as RunSummary[]).filter((r) => r && !s.runs.some((x) => x.id === r.id))] }));
+            if (!st) return;
+            try {
+              const { runs, problem } = readRunsTable(await st.loadRuns());
+              if (problem) fail('storage', problem);
+              update((s) => ({ ...s, runs: [...s.runs, ...runs.filter((r) => !s.runs.some((x) => x.id === r.id))] }));
+            } catch (err) {
+              fail('storage', `The stored runs table could not be read, so it is not shown (the next save replaces it): ${userMessage(err)}`);
+            }
           });
           await get().initEngine(opts.backend ?? 'auto');
           if (get().engine.status !== 'ready' || get().run) return;
@@ -249,7 +246,7 @@ export function createTrainStore(deps: StoreDeps): StoreApi<TrainStore> {
             fail('checkpoint', err);
             return null;
           });
-          if (fb) await loadBytes(fb.bytes, fb.name);
+          if (fb) await loadBytes(fb.bytes, fb.name, !url.configured).catch((err: unknown) => fail('checkpoint', err));
         })();
         return booted;
       },
@@ -259,7 +256,7 @@ export function createTrainStore(deps: StoreDeps): StoreApi<TrainStore> {
         try {
           await client.request({ type: 'init', backend });
         } catch (err) {
-          update((s) => setError({ ...s, engine: { ...s.engine, status: 'error' } }, 'engine', errorText(err)));
+          update((s) => setError({ ...s, engine: { ...s.engine, status: 'error' } }, 'engine', userMessage(err)));
           return;
         }
         // After a lost device the run is gone from the worker: bring back its last autosave.
@@ -267,7 +264,8 @@ export function createTrainStore(deps: StoreDeps): StoreApi<TrainStore> {
       },
 
       setPreset(name) {
-        update((s) => ({ ...s, draft: { preset: name, config: getPreset(name) }, errors: { ...s.errors, config: undefined } }));
+        // A preset replaces everything a link set, so the link's banner no longer applies.
+        update((s) => ({ ...s, draft: { preset: name, config: getPreset(name) }, errors: { ...s.errors, config: undefined, url: undefined } }));
         share();
       },
 
@@ -343,8 +341,22 @@ export function createTrainStore(deps: StoreDeps): StoreApi<TrainStore> {
         }
       },
 
-      importCheckpoint(bytes, name) {
-        return loadBytes(bytes, name);
+      async importCheckpoint(file, name) {
+        // A file that cannot be read or does not open leaves the run loaded before as it was.
+        let bytes: ArrayBuffer;
+        try {
+          bytes = file instanceof ArrayBuffer ? file : await file.arrayBuffer();
+        } catch (err) {
+          fail('checkpoint', userMessage(err, `${quote(name, 80)} could not be read`));
+          return false;
+        }
+        try {
+          await loadBytes(bytes, fileLabel(name), true);
+          return true;
+        } catch (err) {
+          fail('checkpoint', err);
+          return false;
+        }
       },
 
       async trace(example, opts = {}) {
@@ -474,13 +486,18 @@ export function useTrace(example: Example | null, opts: { adapted?: boolean } = 
     const onProgress = (partial: RecursionTrace) => live && setOut({ trace: partial, error: null, loading: true });
     getTrainStore().getState().trace(example, { ...opts, onProgress }).then(
       (trace) => live && setOut({ trace, error: null, loading: false }),
-      (err: unknown) => live && setOut({ trace: null, error: errorText(err), loading: false }),
+      (err: unknown) => live && setOut({ trace: null, error: userMessage(err), loading: false }),
     );
     return () => {
       live = false;
     };
   }, [example, version, hasRun, opts.adapted]);
   return out;
+}
+
+/** A file name short enough that a message about the file still has room for the problem. */
+function fileLabel(name: string, max = 80): string {
+  return name.length <= max ? name : `${name.slice(0, max - 30)}…${name.slice(-29)}`;
 }
 
 function debounce<A extends unknown[]>(fn: (...a: A) => void, ms: number): (...a: A) => void {

@@ -1,4 +1,5 @@
 // The page's side of the worker protocol: typed requests answered by requestId, and an event stream.
+import { bound, userMessage } from '../io/user-error';
 import type { WorkerEvent, WorkerRequest } from './protocol';
 
 /** The event that answers each kind of request (an 'error' with the same requestId rejects it). */
@@ -56,7 +57,7 @@ export class WorkerClient implements TrainClient {
   constructor(private readonly port: WorkerPort) {
     port.addEventListener('message', (e) => this.receive(e.data as WorkerEvent));
     port.addEventListener('error', (e) => {
-      const msg = (e as ErrorEvent).message || 'the training worker failed to start (script error)';
+      const msg = bound((e as ErrorEvent).message || 'the training worker failed to start (script error)');
       this.failAll(msg);
       this.emit({ type: 'error', message: `Worker: ${msg}` });
     });
@@ -66,12 +67,22 @@ export class WorkerClient implements TrainClient {
     const requestId = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(requestId, { expect: RESPONSE[req.type], resolve: resolve as (ev: WorkerEvent) => void, reject, onEvent });
-      this.port.postMessage({ ...req, requestId }, transfer);
+      try {
+        this.port.postMessage({ ...req, requestId }, transfer);
+      } catch (err) {
+        // Not plain data (a function, a class instance, a detached buffer): nothing reached the worker.
+        this.pending.delete(requestId);
+        reject(new Error(userMessage(err, `the ${req.type} request`)));
+      }
     });
   }
 
   send(req: CommandRequest): void {
-    this.port.postMessage(req, []);
+    try {
+      this.port.postMessage(req, []);
+    } catch (err) {
+      this.emit({ type: 'error', message: userMessage(err, `the ${req.type} command`) });
+    }
   }
 
   on(listener: Listener): () => void {

@@ -1,6 +1,7 @@
 import type { DataSource } from '../data/source';
 import type { ArcTaskSplit } from '../data/sources';
 import { parseCheckpoint, restoreCheckpoint, saveCheckpoint } from '../io/checkpoint';
+import { bound, quote, userMessage } from '../io/user-error';
 import type { TrainConfig } from '../trm/config';
 import { evaluateSource } from '../trm/evaluate';
 import { captureTrace, type RecursionTrace } from '../trm/trace';
@@ -40,10 +41,6 @@ class Serial {
   }
 }
 
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
 function ownBuffer(bytes: Uint8Array): ArrayBuffer {
   return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes.buffer : (bytes.slice().buffer as ArrayBuffer);
 }
@@ -62,18 +59,30 @@ export class WorkerCore {
   private ctl: { halt: boolean; stop: boolean } | null = null;
   private loopDone: Promise<void> = Promise.resolve();
 
+  private readonly post: Post;
+
   constructor(
-    private readonly post: Post,
+    post: Post,
     private readonly openEngine: OpenEngine,
-  ) {}
+  ) {
+    // A message that cannot be cloned (not plain data) must still reach the page, as an error naming it.
+    this.post = (ev, transfer) => {
+      try {
+        post(ev, transfer);
+      } catch (err) {
+        post({ type: 'error', message: userMessage(err, `the worker's "${ev.type}" message`), requestId: 'requestId' in ev ? ev.requestId : undefined });
+      }
+    };
+  }
 
   /** Handle one request; failures become 'error' events naming the request. */
   async handle(req: WorkerRequest): Promise<void> {
-    const requestId = 'requestId' in req ? req.requestId : undefined;
+    const requestId = typeof req === 'object' && req !== null && 'requestId' in req ? req.requestId : undefined;
     try {
+      if (typeof req !== 'object' || req === null) throw new Error(`the training worker got ${quote(req)} where a request belongs`);
       await this.dispatch(req);
     } catch (err) {
-      this.post({ type: 'error', message: message(err), requestId });
+      this.post({ type: 'error', message: userMessage(err), requestId });
     }
   }
 
@@ -140,6 +149,9 @@ export class WorkerCore {
       }
       case 'adapt':
         return this.adapt(req.requestId, req.task, req.steps, req.wholeNetwork);
+      default:
+        // Unanswered, the page would wait for ever.
+        throw new Error(`the training worker has no request ${quote((req as { type?: unknown } | null)?.type)}`);
     }
   }
 
@@ -164,7 +176,7 @@ export class WorkerCore {
       this.opened = opened;
     }
     const o = this.opened;
-    this.post({ type: 'ready', backend: o.backend, adapter: o.adapter, features: o.features, fallbackReason: o.fallbackReason, requestId });
+    this.post({ type: 'ready', backend: o.backend, adapter: o.adapter, features: o.features, fallbackReason: o.fallbackReason, limits: o.engine.limits(), requestId });
     this.postMemory();
   }
 
@@ -176,7 +188,7 @@ export class WorkerCore {
     this.run = null;
     this.adapted = null;
     if (run) this.post({ type: 'state', runId: run.id, state: 'error', step: run.trainer.step, steps: run.trainer.cfg.steps });
-    this.post({ type: 'error', message: `${reason}. Training stopped; the last autosaved checkpoint is intact. Initialise the engine again to continue from it.` });
+    this.post({ type: 'error', message: `${bound(reason, 200)}. Training stopped; the last autosaved checkpoint is intact. Initialise the engine again to continue from it.` });
   }
 
   /** Stop the loop and wait until it has let go of the engine. */
@@ -323,7 +335,7 @@ export class WorkerCore {
     } catch (err) {
       if (this.run !== run) return;
       this.setState('error');
-      this.post({ type: 'error', message: `Training stopped at step ${t.step}: ${message(err)}` });
+      this.post({ type: 'error', message: userMessage(err, `Training stopped at step ${t.step}`) });
     } finally {
       ctl.halt = true;
     }

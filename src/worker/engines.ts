@@ -3,6 +3,7 @@ import type { Engine } from '../engine/engine';
 import { requestBrowserGpu } from '../gpu/browser';
 import type { GpuInfo } from '../gpu/device';
 import { GpuEngine } from '../gpu/engine';
+import { bound } from '../io/user-error';
 import type { Backend } from './protocol';
 
 /** An engine the worker trains on, with what the page shows about it. */
@@ -47,6 +48,6 @@ export const openBrowserEngine: OpenEngine = async (backend) => {
     };
   } catch (err) {
     if (backend === 'gpu') throw err;
-    return cpuEngine(err instanceof Error ? err.message : String(err));
+    return cpuEngine(bound(err instanceof Error ? err.message : String(err)));
   }
 };

@@ -3,6 +3,7 @@
 import type { DatasetInfo, Example } from '../data/dataset';
 import type { ArcTask } from '../data/grid';
 import type { ArcTaskSplit } from '../data/sources';
+import type { EngineLimits } from '../engine/engine';
 import type { TrainConfig } from '../trm/config';
 import type { FullEvalResult } from '../trm/evaluate';
 import type { RecursionTrace } from '../trm/trace';
@@ -66,7 +67,8 @@ export interface ArcSolution {
 }
 
 export type WorkerEvent =
-  | { type: 'ready'; backend: Backend; adapter: string; features: string[]; fallbackReason?: string; requestId?: number }
+  /** `limits`: what the engine can hold, for the page's memory estimate of the form's config. */
+  | { type: 'ready'; backend: Backend; adapter: string; features: string[]; fallbackReason?: string; limits: EngineLimits; requestId?: number }
   /** `trainable` is false for an ARC checkpoint loaded without its tasks; `live` holds the live settings in force. */
   | { type: 'run-created'; runId: string; config: TrainConfig; info: DatasetInfo; paramCount: number; step: number; trainable: boolean; live: { lr: number; ema: number }; requestId?: number }
   | { type: 'state'; runId: string; state: RunState; step: number; steps: number }

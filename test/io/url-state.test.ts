@@ -50,14 +50,14 @@ describe('URL state', () => {
     expect(r.config.optim.lr).toBe(0.002);
     expect(r.config.model.hidden).toBe(getPreset('sudoku-4x4').model.hidden);
     expect(r.errors.join('\n')).toMatch(/unknown preset "nope"/);
-    expect(r.errors.join('\n')).toMatch(/model.hidden=abc/);
-    expect(r.errors.join('\n')).toMatch(/unknown setting "model.bogus"/);
-    expect(r.errors.join('\n')).toMatch(/data.augment=maybe.*true\/false/);
+    expect(r.errors.join('\n')).toMatch(/model.hidden in the link: "abc" is not a number \(ignored; keeping 32\)/);
+    expect(r.errors.join('\n')).toMatch(/2 unknown settings in the link: "model.bogus", .* \(ignored\)/);
+    expect(r.errors.join('\n')).toMatch(/data.augment in the link: "maybe" is not true or false/);
     for (const junk of ['', '#', '#&&&', '#=', '#%', '#preset', '#data.kind=teapot&data.size=3', '#model.hidden=', '#' + 'x'.repeat(10000)]) {
       const p = decodeUrlState(junk);
       expect(p.config.model).toBeTruthy();
     }
-    expect(decodeUrlState('#data.kind=teapot&data.size=3').errors).toEqual(['unknown data kind "teapot" in the link; keeping sudoku']);
+    expect(decodeUrlState('#data.kind=teapot&data.size=3').errors).toEqual(['unknown data kind "teapot" in the link; keeping sudoku and ignoring its data settings']);
   });
 
   it('reports validation issues of a well-formed but invalid config next to their fields', () => {

@@ -1,3 +1,4 @@
+import { CpuEngine } from '../../src/engine/cpu';
 import { describe, expect, it } from 'vitest';
 import { getConfigField, issuesByField, setConfigField } from '../../src/state/config-edit';
 import { appendPoint, chartPoints, emptyHistory, pointOf, thin, type History } from '../../src/state/history';
@@ -113,7 +114,7 @@ describe('train state transitions', () => {
   });
 
   it('routes errors: request errors stay with their request, a lost device marks the engine, others go to the run', () => {
-    let s = applyEvent(base(), { type: 'ready', backend: 'gpu', adapter: 'x', features: ['subgroups'] });
+    let s = applyEvent(base(), { type: 'ready', backend: 'gpu', adapter: 'x', features: ['subgroups'], limits: new CpuEngine().limits() });
     expect(applyEvent(s, { type: 'error', message: 'bad', requestId: 3 }).errors).toEqual({ engine: undefined });
     expect(applyEvent(s, { type: 'error', message: 'diverged' }).errors.run).toBe('diverged');
     s = applyEvent(s, { type: 'error', message: 'GPU device lost: reset. Training stopped' });

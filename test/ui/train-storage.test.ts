@@ -42,14 +42,14 @@ describe('autosave storage', () => {
     expect(mem.files.size).toBe(0);
     const roomy = new RunStorage<{ step: number }>(mem, async () => ({ usage: 0, quota: 1e9 }));
     await roomy.save({ checkpoint: bytes(200), meta: { step: 1 } }, 'step 1');
-    expect((await roomy.load())?.meta.step).toBe(1);
+    expect((await roomy.load())?.meta).toEqual({ step: 1 });
   });
 
   it('serialises overlapping saves so the last one wins whole', async () => {
     const s = new RunStorage<{ step: number }>(new MemoryStore());
     await Promise.all([1, 2, 3].map((k) => s.save({ checkpoint: bytes(10, k), meta: { step: k } }, `step ${k}`)));
     const got = await s.load();
-    expect(got?.meta.step).toBe(3);
+    expect(got?.meta).toEqual({ step: 3 });
     expect(got?.checkpoint[0]).toBe(3);
   });
 

@@ -5,6 +5,7 @@
  */
 import { splitTasks, type ArcTaskSplit } from '../../data/sources';
 import type { ArcTask } from '../../data/grid';
+import { userMessage } from '../../io/user-error';
 import type { SplitRole } from '../../io/local-files';
 import { itemStats, type DatasetItem, type ItemKind } from './items';
 
@@ -92,7 +93,7 @@ export async function settleLoad(origin: string, kind: SetKind, load: () => Prom
   try {
     return { type: 'loaded', sets: await load(), origin };
   } catch (e) {
-    return { type: 'failed', errors: [{ origin, kind, message: e instanceof Error ? e.message : String(e) }], origin };
+    return { type: 'failed', errors: [{ origin, kind, message: userMessage(e) }], origin };
   }
 }
 

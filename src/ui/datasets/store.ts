@@ -7,6 +7,7 @@ import { create } from 'zustand';
 import type { ArcSourceId, TextCache } from '../../data/arc-sources';
 import { readLocalFiles, type FileLike } from '../../io/local-files';
 import { createTextCache, type ClearableTextCache } from '../../io/text-cache';
+import { userMessage } from '../../io/user-error';
 import { collectionReducer, EMPTY_COLLECTION, settleLoad, type CollectionAction, type CollectionState, type DatasetSet, type LoadingState } from './collection';
 import { fetchWithProgress, loadPublicSet, localSets } from './loaders';
 
@@ -64,8 +65,13 @@ export async function loadPublic(id: ArcSourceId, deps: PublicLoadDeps = {}): Pr
 export async function loadLocal(files: readonly FileLike[]): Promise<void> {
   if (files.length === 0) return;
   dispatch({ type: 'loading', origin: 'local', state: { kind: 'local', done: 0, total: files.length } });
-  const { sets, errors } = localSets(await readLocalFiles(files));
-  dispatch({ type: 'loaded', sets, errors, origin: 'local' });
+  // Each file's problem is listed by the loader; anything else still ends the load, with one line.
+  try {
+    const { sets, errors } = localSets(await readLocalFiles(files));
+    dispatch({ type: 'loaded', sets, errors, origin: 'local' });
+  } catch (err) {
+    dispatch({ type: 'failed', errors: [{ origin: 'local', kind: 'local', message: userMessage(err, 'reading the chosen files') }], origin: 'local' });
+  }
 }
 
 /**

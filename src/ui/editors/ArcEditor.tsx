@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { Example } from '../../data/dataset';
 import type { ArcTask, Grid } from '../../data/grid';
+import { userMessage } from '../../io/user-error';
 import { GridView } from '../grid/GridView';
 import { arcColours } from '../grid/symbols';
 import type { PuzzleView } from '../puzzle-codec';
@@ -84,7 +85,7 @@ export function ArcEditor({ initialTask, canvas, onSolve, onTaskChange }: ArcEdi
       dispatch({ type: 'load', task, notice: others ? `loaded task ${task.id}; the file holds ${others} more (use the dataset browser for all of them)` : `loaded ${file.name}` });
       setBarError(null);
     } catch (e) {
-      setBarError((e as Error).message);
+      setBarError(userMessage(e));
     }
   };
   const exportFile = () => {

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { Example } from '../../data/dataset';
 import { gridKey, toRows, type ArcTask } from '../../data/grid';
+import { userMessage } from '../../io/user-error';
 import { trainActions, useTrain } from '../../state/train-store';
 import type { ArcSolution } from '../../worker/protocol';
 import { GridView } from '../grid/GridView';
@@ -41,7 +42,7 @@ const sameRows = (a: number[][], b: number[][]) => a.length === b.length && a.ev
 /** The worker keeps one adapted model: that of the last Adapt (any task's). */
 let latestAdaptation: SolveState['adapted'] = null;
 
-const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+const message = (err: unknown) => userMessage(err);
 
 /**
  * Solving an ARC task as the paper does: "Adapt" trains the task's puzzle embedding (optionally the whole

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, 
 import type { Example } from '../../data/dataset';
 import type { Grid } from '../../data/grid';
 import { generateMaze } from '../../data/maze';
+import { userMessage } from '../../io/user-error';
 import { mulberry32 } from '../../nn/init';
 import { GridView } from '../grid/GridView';
 import { mazeTokens } from '../grid/symbols';
@@ -70,7 +71,7 @@ function MazeEditorBody({ size, initialMaze, onSolve, onMazeChange, busy, status
       dispatch({ type: 'load', maze: input });
       setNotice(null);
     } catch (e) {
-      setNotice((e as Error).message);
+      setNotice(userMessage(e));
     }
   };
   const solve = () => {

@@ -1,6 +1,7 @@
 /** ARC task JSON for the editor: export in the ARC file format, import through the validating parser of src/data. */
 import { parseArcFiles } from '../../data/arc-json';
 import { toRows, type ArcTask, type Pair } from '../../data/grid';
+import { InputError } from '../../io/user-error';
 
 const pairJson = (p: Pair) => (p.output ? { input: toRows(p.input), output: toRows(p.output) } : { input: toRows(p.input) });
 
@@ -20,6 +21,6 @@ export function taskFileName(task: ArcTask): string {
  */
 export function taskFromFile(name: string, text: string): { task: ArcTask; others: number } {
   const tasks = parseArcFiles([{ name: /\.json$/i.test(name) ? name : `${name}.json`, text }]);
-  if (!tasks.length) throw new Error(`${name}: no ARC task in this file`);
+  if (!tasks.length) throw new InputError(`${name}: no ARC task in this file`);
   return { task: tasks[0], others: tasks.length - 1 };
 }

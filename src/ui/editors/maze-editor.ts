@@ -1,6 +1,7 @@
 /** The maze editor as a pure reducer: paint walls and open cells, place the one start and goal, undo/redo. */
 import { makeGrid, type Grid } from '../../data/grid';
 import { GOAL, OPEN, solveMaze, START, WALL } from '../../data/maze';
+import { userMessage } from '../../io/user-error';
 import { setCell } from './arc-ops';
 import type { KeyLike } from './arc-editor';
 import { commit, redo, replace, startHistory, undo, type History } from './history';
@@ -93,6 +94,6 @@ export function mazeStatus(g: Grid): MazeStatus {
     const sol = solveMaze(g);
     return sol ? { kind: 'solvable', pathLength: sol.pathLength, unique: sol.unique, label: sol.label } : { kind: 'unreachable' };
   } catch (e) {
-    return { kind: 'invalid', message: (e as Error).message };
+    return { kind: 'invalid', message: userMessage(e) };
   }
 }

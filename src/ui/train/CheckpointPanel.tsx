@@ -58,7 +58,7 @@ export function CheckpointPanel() {
           onChange={(e) => {
             const f = e.target.files?.[0];
             e.target.value = '';
-            if (f) void run('import', async () => importCheckpoint(await f.arrayBuffer(), f.name));
+            if (f) void run('import', () => importCheckpoint(f, f.name));
           }}
         />
         <button type="button" disabled={!hasRun || !storageOn || busy !== null} onClick={() => void run('save', saveNow)} title="Autosave now (also every few hundred steps and on pause)">

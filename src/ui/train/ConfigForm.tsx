@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import { encodeUrlState } from '../../io/url-state';
-import { getConfigField, issuesByField } from '../../state/config-edit';
+import { draftIssues, getConfigField, groupByField } from '../../state/config-edit';
 import { trainActions, useTrain } from '../../state/train-store';
 import type { TrainConfig } from '../../trm/config';
 import { PRESET_NAMES, PRESETS, type PresetName } from '../../trm/presets';
@@ -51,9 +51,13 @@ function Field({ f, cfg, base, messages, onChange }: { f: FieldSpec; cfg: TrainC
     <div className={`td-field${changed ? ' changed' : ''}`}>
       <label htmlFor={id} title={f.help}>{f.label}</label>
       {input}
-      {messages?.map((m) => (
-        <div key={m} id={msgId} className="td-msg" role="status">{m}</div>
-      ))}
+      {messages && (
+        <div id={msgId} className="td-msg" role="status" data-testid={`cfg-msg-${f.path}`}>
+          {messages.map((m) => (
+            <div key={m}>{m}</div>
+          ))}
+        </div>
+      )}
     </div>
   );
 }
@@ -67,7 +71,8 @@ export function ConfigForm() {
   const puzzle = useTrain((s) => s.puzzle);
   const { setPreset, setField } = trainActions();
   const [copied, setCopied] = useState(false);
-  const issues = useMemo(() => issuesByField(draft.config), [draft.config]);
+  const limits = useTrain((s) => s.engine.limits);
+  const issues = useMemo(() => groupByField(draftIssues(draft.config, limits)), [draft.config, limits]);
   const sections = useMemo(() => visibleFields(draft.config), [draft.config]);
   const base = PRESETS[draft.preset];
   const unplaced = [...issues.keys()].filter((k) => !sections.some((s) => s.fields.some((f) => f.path === k)));

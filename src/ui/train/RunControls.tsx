@@ -1,4 +1,5 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
+import { draftIssues, startBlockedReason } from '../../state/config-edit';
 import { chartPoints } from '../../state/history';
 import { trainActions, useTrain } from '../../state/train-store';
 import { ErrorNote } from './ErrorNote';
@@ -33,6 +34,7 @@ export function RunControls() {
   const draft = useTrain((s) => s.draft);
   const live = useTrain((s) => s.live);
   const ready = useTrain((s) => s.engine.status === 'ready');
+  const limits = useTrain((s) => s.engine.limits);
   const a = trainActions();
   const state = run?.state ?? 'idle';
   const running = state === 'running';
@@ -40,6 +42,10 @@ export function RunControls() {
   const last = run ? chartPoints(run.history).at(-1) : undefined;
   const differs = !!run && JSON.stringify(run.config) !== JSON.stringify(draft.config);
   const startLabel = running ? 'Pause' : state === 'paused' ? 'Resume' : 'Start';
+  // Start builds a run from the form when there is none to resume; Reset always does.
+  const issues = useMemo(() => draftIssues(draft.config, limits), [draft.config, limits]);
+  const fromForm = !run || state === 'done' || state === 'error';
+  const blocked = startBlockedReason(issues);
   return (
     <div className="td-panel" data-testid="train-controls">
       <div className="td-controls">
@@ -47,9 +53,10 @@ export function RunControls() {
           type="button"
           className="td-primary"
           data-testid={running ? 'train-pause' : 'train-start'}
-          disabled={!ready || (!!run && !run.trainable && !running)}
+          disabled={!ready || (!!run && !run.trainable && !running) || (fromForm && !!blocked)}
           aria-keyshortcuts="S"
-          title={`${startLabel} (S)`}
+          aria-describedby={fromForm && blocked ? 'td-start-blocked' : undefined}
+          title={fromForm && blocked ? blocked : `${startLabel} (S)`}
           onClick={() => (running ? a.pause() : void a.start())}
         >
           {startLabel}
@@ -57,7 +64,7 @@ export function RunControls() {
         <button type="button" data-testid="train-stop" disabled={!run || (state !== 'running' && state !== 'paused')} aria-keyshortcuts="X" title="End the run here; it stays loaded for inspection (X)" onClick={a.stop}>
           Stop
         </button>
-        <button type="button" data-testid="train-reset" disabled={!ready} title="A fresh run with new weights from the form's config" onClick={() => void a.reset()}>
+        <button type="button" data-testid="train-reset" disabled={!ready || !!blocked} title={blocked ? blocked.replace('Start', 'Reset') : "A fresh run with new weights from the form's config"} onClick={() => void a.reset()}>
           Reset
         </button>
         <button type="button" data-testid="train-evaluate" disabled={!run || !run.trainable} aria-keyshortcuts="E" title="Evaluate on the held-out set now (E)" onClick={() => void a.evaluate()}>
@@ -80,6 +87,11 @@ export function RunControls() {
         <span className="td-mono" title="Estimated time to the last step at the current speed">ETA {running ? fmtDuration(run?.etaSec) : '—'}</span>
         <span className="td-mono">{run?.samplesPerSec ? `${fmtCount(run.samplesPerSec)} samples/s` : ''}</span>
       </div>
+      {blocked && (
+        <div className="td-error" id="td-start-blocked" data-testid="train-start-blocked">
+          {fromForm ? blocked : `${blocked.replace('Start is', 'Reset is')} Resume continues the loaded run.`}
+        </div>
+      )}
       {differs && <div className="td-warn">The form differs from this run&apos;s config: Reset to train with it (lr and EMA below apply live).</div>}
       {run && !run.trainable && <div className="td-warn">This ARC checkpoint was opened without its tasks: it can solve and be traced; load its tasks (Datasets) and open it again to train.</div>}
       <ErrorNote slot="run" />

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useReducer, useState, type KeyboardEvent } from 'react';
+import { userMessage } from '../../io/user-error';
 import type { RecursionTrace } from '../../trm/trace';
 import { isTypingTarget } from '../editors/keys';
 import { GridView } from '../grid/GridView';
@@ -29,7 +30,7 @@ function mismatch(p: RecursionViewerProps): string | null {
     checkSeqLen(p.view, p.input);
     if (p.target) checkSeqLen(p.view, p.target);
   } catch (e) {
-    return (e as Error).message;
+    return userMessage(e);
   }
   const side = viewSide(p.view);
   if (p.trace.seqLen !== side * side) return `the trace has ${p.trace.seqLen} positions, the puzzle ${side * side}: it comes from another model`;
