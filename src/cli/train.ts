@@ -3,8 +3,8 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { createSource } from '../data/sources';
-import { parseCheckpoint, restoreCheckpoint, saveCheckpoint } from '../io/checkpoint';
-import { readSafetensors, type SafeTensor } from '../io/safetensors';
+import { NonFiniteWeightsError, parseCheckpoint, restoreCheckpoint, saveCheckpoint } from '../io/checkpoint';
+import { listed } from '../io/checkpoint-layout';
 import { InputError, userMessage } from '../io/user-error';
 import { MAX_STEPS } from '../trm/config';
 import { parseTrainConfig } from '../trm/config-parse';
@@ -82,11 +82,15 @@ async function main(): Promise<void> {
   /** The newest checkpoint of this run whose weights are all finite: the resumed one (parseCheckpoint refuses others) until this run saves. */
   let kept: { file: string; step: number } | null = ck && resume ? { file: resume, step: ck.meta.step } : null;
   const lastKept = () => (kept ? `the last finite checkpoint is ${kept.file} (step ${kept.step})` : `no checkpoint with finite weights was written to ${out}`);
-  /** Save unless the weights hold NaN/Inf (never over a finite checkpoint); returns the first such tensor's name. */
+  /** Save unless the weights hold NaN/Inf (never over a finite checkpoint); returns the refusal's tensor list. */
   const save = async (notes: Record<string, unknown>): Promise<string | null> => {
-    const bytes = await saveCheckpoint(trainer, { puzzleIds: 'registry' in source ? (source.registry as { toJSON(): string[] }).toJSON() : undefined, notes });
-    const bad = firstNonFinite(readSafetensors(bytes, ckptFile).tensors);
-    if (bad) return bad;
+    let bytes: Uint8Array;
+    try {
+      bytes = await saveCheckpoint(trainer, { puzzleIds: 'registry' in source ? (source.registry as { toJSON(): string[] }).toJSON() : undefined, notes });
+    } catch (err) {
+      if (err instanceof NonFiniteWeightsError) return listed(err.tensors, 1);
+      throw err;
+    }
     try {
       writeFileAtomic(ckptFile, bytes);
     } catch (err) {
@@ -163,15 +167,6 @@ async function main(): Promise<void> {
   console.log(`final ${fmtEval(final)}`);
   console.log(`checkpoint: ${ckptFile}`);
   process.exit(0);
-}
-
-/** The first tensor holding NaN or ±Inf, by name; null when every value is finite. */
-function firstNonFinite(tensors: ReadonlyMap<string, SafeTensor>): string | null {
-  for (const [name, t] of tensors) {
-    if (!(t.data instanceof Float32Array || t.data instanceof Float64Array)) continue;
-    for (const v of t.data) if (!Number.isFinite(v)) return name;
-  }
-  return null;
 }
 
 main().catch((err: unknown) => {

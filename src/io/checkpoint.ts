@@ -13,9 +13,18 @@ async function f32(e: Engine, t: Parameters<Engine['read']>[0]): Promise<Float32
   return Float32Array.from(await e.read(t));
 }
 
+/** saveCheckpoint refused: the weights hold NaN/Inf, and a save must never replace a finite checkpoint with them. */
+export class NonFiniteWeightsError extends InputError {
+  override name = 'NonFiniteWeightsError';
+  constructor(readonly step: number, readonly tensors: string[]) {
+    super(`the weights at step ${step} hold NaN/Inf (${listed(tensors, 2)}), so they were not saved`);
+  }
+}
+
 /**
  * A safetensors checkpoint: the evaluation weights (EMA where enabled, as the reference saves) under the
  * reference state_dict names, the buffers (H_init, L_init, puzzle embeddings), and the training state.
+ * Throws NonFiniteWeightsError rather than serialise a diverged run (parseCheckpoint would refuse it anyway).
  */
 export async function saveCheckpoint(trainer: Trainer, extra: { puzzleIds?: string[]; notes?: Record<string, unknown> } = {}): Promise<Uint8Array> {
   const e = trainer.engine;
@@ -38,6 +47,8 @@ export async function saveCheckpoint(trainer: Trainer, extra: { puzzleIds?: stri
     adamStep: trainer.adam.t,
     ...extra,
   };
+  const bad = nonFiniteTensors(tensors);
+  if (bad.length) throw new NonFiniteWeightsError(trainer.step, bad);
   return writeSafetensors(tensors, { trm_lab: JSON.stringify(meta) });
 }
 

@@ -321,7 +321,7 @@ export class WorkerCore {
           this.setState('paused');
           this.post({
             type: 'error',
-            message: `Training paused at step ${t.step}: the gradient held Inf/NaN at ${NON_FINITE_LIMIT} reports in a row (loss ${m.loss}). Those updates were skipped, so the weights are the last finite ones and the last checkpoint is intact. Lower the learning rate (live) or raise warmup, then resume.`,
+            message: `Training paused at step ${t.step}: the gradient held Inf/NaN at ${NON_FINITE_LIMIT} reports in a row (loss ${m.loss}). Those updates were skipped; the autosave never takes weights that hold NaN/Inf, so the last one is intact. Lower the learning rate (live) or raise warmup, then resume.`,
           });
           return;
         }

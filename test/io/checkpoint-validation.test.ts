@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sudokuSource } from '../../src/data/sudoku-source';
 import { CpuEngine } from '../../src/engine/cpu';
-import { parseCheckpoint, restoreCheckpoint, saveCheckpoint, type Checkpoint } from '../../src/io/checkpoint';
+import { NonFiniteWeightsError, parseCheckpoint, restoreCheckpoint, saveCheckpoint, type Checkpoint } from '../../src/io/checkpoint';
 import { readSafetensors, writeSafetensors, type SafeTensor } from '../../src/io/safetensors';
 import { InputError, userMessage } from '../../src/io/user-error';
 import { ConfigError, type TrainConfig } from '../../src/trm/config';
@@ -252,6 +252,17 @@ describe('non-finite weights', () => {
       lm[7] = -Infinity;
       t.get('inner.L_init')!.data[3] = Infinity;
     });
+
+  it('are never saved: saveCheckpoint refuses naming the step and the tensors', async () => {
+    const t = trainer(tinyConfig());
+    const nan = new Float32Array(t.arena.total);
+    nan[3] = NaN;
+    cpu.write(t.arena.data, nan);
+    cpu.write(t.ema!.shadow, nan);
+    const err = await saveCheckpoint(t).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(NonFiniteWeightsError);
+    expect((err as Error).message).toBe('the weights at step 0 hold NaN/Inf ("inner.embed_tokens.embedding_weight": 1 NaN of 96; "_train.params": 1 NaN of ' + t.arena.total + '; and 1 more), so they were not saved');
+  });
 
   it('are refused naming each tensor and how many values are NaN or infinite', () => {
     refused(poisoned(), /run\.safetensors: 2 tensors hold non-finite values \(a diverged run\?\): "inner\.lm_head\.weight": 2 NaN, 1 infinite of 96; "inner\.L_init": 1 infinite of 16/);

@@ -63,6 +63,27 @@ describe('bad browser storage', () => {
     expect((await s.load())?.meta).toEqual({ step: 10 });
   });
 
+  it('weights that turned NaN are not autosaved: the save is refused naming the tensor, and the finite autosave stays', async () => {
+    const mem = new MemoryStore();
+    const a = page(mem);
+    await a.store.getState().boot();
+    a.store.getState().setConfig(tinyConfig(4));
+    await a.store.getState().start();
+    await until(a.store, (s) => s.run?.state === 'done' && !s.storage.saving && s.storage.lastSavedStep === 4);
+    const before = snapshot(mem);
+    // A diverged run: the worker's live weights hold NaN (as an overflowing update leaves them).
+    const trainer = (a.core as unknown as { run: { trainer: { engine: { write(t: unknown, d: Float32Array): void }; arena: { data: unknown; total: number }; ema: { shadow: unknown } | null } } }).run.trainer;
+    const nan = new Float32Array(trainer.arena.total).fill(NaN);
+    trainer.engine.write(trainer.arena.data, nan);
+    if (trainer.ema) trainer.engine.write(trainer.ema.shadow, nan);
+    await a.store.getState().saveNow();
+    // A save already in flight (the one 'done' queued) runs this one after it.
+    const s = await until(a.store, (x) => x.errors.storage !== undefined && !x.storage.saving);
+    expectUserMessage(s.errors.storage, /the weights at step 4 hold NaN\/Inf \("inner\.embed_tokens\.embedding_weight": \d+ NaN of \d+/, /so they were not saved/);
+    expect(snapshot(mem)).toEqual(before);
+    expect(s.storage.lastSavedStep).toBe(4);
+  });
+
   it('a failure that is not the quota is named, says what was not saved, and keeps the previous save', async () => {
     const mem = new FailingStore();
     const s = new RunStorage<{ step: number }>(mem);
