@@ -26,6 +26,11 @@ function nothingToScore(source: DataSource, held: number): never {
   throw new InputError(`${source.info.name}: ${what}; there is nothing to score`);
 }
 
+/** Whether the held-out set holds anything evaluateSource can score (a training loop skips evaluations otherwise). */
+export function canScore(source: DataSource): boolean {
+  return isArc(source) ? source.evalTasks.some((t) => t.test.every((p) => p.output)) : source.evalExamples().some(hasTarget);
+}
+
 /**
  * Evaluate on the source's held-out set (first `limit` examples): exact and token accuracy after all N_sup
  * steps and, for ARC, votes over augmented versions ranked by count then mean σ(q_halt) → pass@1, pass@2.

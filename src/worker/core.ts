@@ -3,7 +3,7 @@ import type { ArcTaskSplit } from '../data/sources';
 import { parseCheckpoint, restoreCheckpoint, saveCheckpoint } from '../io/checkpoint';
 import { bound, quote, userMessage } from '../io/user-error';
 import type { TrainConfig } from '../trm/config';
-import { evaluateSource } from '../trm/evaluate';
+import { canScore, evaluateSource } from '../trm/evaluate';
 import { captureTrace, type RecursionTrace } from '../trm/trace';
 import type { TrainMetrics } from '../trm/trainer';
 import { adaptToTask, voteOnTask } from './adapt';
@@ -21,6 +21,8 @@ interface Run {
   source: DataSource;
   trainable: boolean;
   state: RunState;
+  /** Said once per run: its held-out set has no targets, so the loop's evaluations are skipped. */
+  unscorableNoted?: boolean;
 }
 
 /** Longest stretch of synchronous work (ms) before the loop lets the worker read its messages. */
@@ -356,6 +358,11 @@ export class WorkerCore {
   }
 
   private async evalNow(run: Run, limit: number): Promise<void> {
+    if (!canScore(run.source)) {
+      if (!run.unscorableNoted) this.post({ type: 'error', message: `${bound(run.source.info.name, 80)}: no held-out example has a target (e.g. ARC test inputs without outputs), so evaluations are skipped; training goes on` });
+      run.unscorableNoted = true;
+      return;
+    }
     const result = await this.serial.run(() => evaluateSource(run.trainer, run.source, limit));
     this.post({ type: 'eval', runId: run.id, step: run.trainer.step, result });
   }

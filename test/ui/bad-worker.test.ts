@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { StoreApi } from 'zustand';
 import { RunStorage } from '../../src/io/browser-storage';
+import { getPreset } from '../../src/trm/presets';
 import { createTrainStore, type SavedRunMeta, type TrainStore } from '../../src/state/train-store';
 import { WorkerClient, type WorkerPort } from '../../src/worker/client';
 import { WorkerCore } from '../../src/worker/core';
@@ -115,6 +116,30 @@ describe('the worker boundary and files opened in the page', () => {
       expect(s.run?.step).toBe(before.run!.step);
       expect(s.draft.config).toEqual(before.draft.config);
     }
+  });
+
+  it('ARC tasks whose held-out tests have no outputs still train: evaluations are skipped, said once, never scored', async () => {
+    const { client, events, next } = workerHarness();
+    await client.request({ type: 'init', backend: 'cpu' });
+    const cfg = getPreset('mini-arc');
+    cfg.model = { ...cfg.model, hidden: 16, heads: 2, puzzleEmbDim: 16, T: 1, n: 1, nSup: 2, expansion: 2 };
+    cfg.optim = { ...cfg.optim, batchSize: 4 };
+    cfg.data = { kind: 'arc', source: 'mini-arc', canvas: 4, augmentations: 1, translate: false };
+    Object.assign(cfg, { steps: 4, evalEvery: 2, evalSamples: 4 });
+    const grid = (v: number) => ({ h: 2, w: 2, cells: new Uint8Array([v, 0, 0, v]) });
+    const pair = (v: number) => ({ input: grid(v), output: grid(v + 1) });
+    const arcTasks = {
+      train: [{ id: 't1', train: [pair(1)], test: [pair(2)] }],
+      eval: [{ id: 'e1', train: [pair(3)], test: [{ input: grid(4) }] }],
+    };
+    await client.request({ type: 'create-run', runId: 'untargeted', config: cfg, arcTasks });
+    const done = next((e) => e.type === 'state' && (e.state === 'done' || e.state === 'error'));
+    client.send({ type: 'start' });
+    expect(await done).toMatchObject({ state: 'done', step: 4 });
+    const notes = events.filter((e) => e.type === 'error').map((e) => (e.type === 'error' ? e.message : ''));
+    expect(notes).toHaveLength(1);
+    expectUserMessage(notes[0], /no held-out example has a target \(e\.g\. ARC test inputs without outputs\), so evaluations are skipped; training goes on$/);
+    expect(events.filter((e) => e.type === 'eval')).toEqual([]);
   });
 
   it('a file that cannot be read is named with the reason, and nothing changes', async () => {
