@@ -1,15 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { expect, type Locator, type Page } from '@playwright/test';
 import { publicUrlToLocalPath } from '../src/ui/datasets/url-map';
+import { servedFile } from '../test/helpers/datasets';
 
-const DATASETS = join(process.cwd(), '..', 'shared', 'datasets');
-
-/** Tests never reach the network: the public dataset URLs are served from the local copies. */
+/** Tests never reach the network: the public dataset URLs are served from the local copies, else the fixtures, else 404. */
 async function serveDatasets(page: Page): Promise<void> {
   await page.route('https://raw.githubusercontent.com/**', (r) => {
-    const p = publicUrlToLocalPath(r.request().url());
-    return p ? r.fulfill({ body: readFileSync(join(DATASETS, p)), headers: { 'access-control-allow-origin': '*' } }) : r.fulfill({ status: 404 });
+    const rel = publicUrlToLocalPath(r.request().url());
+    const file = rel && servedFile(rel);
+    return file ? r.fulfill({ body: readFileSync(file), headers: { 'access-control-allow-origin': '*' } }) : r.fulfill({ status: 404 });
   });
 }
 

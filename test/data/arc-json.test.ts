@@ -1,6 +1,5 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ArcFormatError, type NamedText, parseArcFiles, parseKaggleCombined, parseTaskFile } from '../../src/data/arc-json';
 import {
@@ -8,25 +7,24 @@ import {
   SourceError, TRM_COMBINED_URL, type TextCache, arcAgiTaskUrl, combinedUrls, loadArcSource, loadTaskUrl,
 } from '../../src/data/arc-sources';
 import { type ArcTask, gridKey, toRows } from '../../src/data/grid';
-
-const DATASETS = fileURLToPath(new URL('../../../shared/datasets', import.meta.url));
+import { ARC_DATA, combinedIds, hasDatasets, NEEDS_DATASETS, readArc } from '../helpers/datasets';
 
 /** Every .json under `dir` (recursively), named by its path relative to the datasets folder. */
 function jsonFiles(dir: string): NamedText[] {
-  const abs = join(DATASETS, dir);
+  const abs = join(ARC_DATA, dir);
   return readdirSync(abs)
     .sort()
     .flatMap((n) => {
       const p = join(abs, n);
-      if (statSync(p).isDirectory()) return jsonFiles(relative(DATASETS, p));
-      return n.endsWith('.json') ? [{ name: relative(DATASETS, p), text: readFileSync(p, 'utf8') }] : [];
+      if (statSync(p).isDirectory()) return jsonFiles(relative(ARC_DATA, p));
+      return n.endsWith('.json') ? [{ name: relative(ARC_DATA, p), text: readFileSync(p, 'utf8') }] : [];
     });
 }
 
 const kaggle = (split: string, withSolutions = true) => {
   const f = (kind: string) => {
     const name = `arc-kaggle/arc-agi_${split}_${kind}.json`;
-    return { name, text: readFileSync(join(DATASETS, name), 'utf8') };
+    return { name, text: readArc(name) };
   };
   return parseKaggleCombined(f('challenges'), withSolutions ? f('solutions') : undefined);
 };
@@ -48,61 +46,69 @@ const taskText = (t: ArcTask) => {
 
 const byId = (tasks: ArcTask[]) => new Map(tasks.map((t) => [t.id, t]));
 
-describe('real per-task files parse, in the counts the datasets README states', () => {
-  it.each([
-    ['arc-agi-1/training', 400],
-    ['arc-agi-1/evaluation', 400],
-    ['arc-agi-2/training', 1000],
-    ['arc-agi-2/evaluation', 120],
-    ['concept-arc/corpus', 160],
-    ['concept-arc/MinimalTasks', 16],
-  ])('%s: %i tasks, equal to the raw JSON', (dir, count) => {
+/** Files per folder and tasks per combined split, as the datasets README states them. */
+const README_COUNTS: [string, number][] = [
+  ['arc-agi-1/training', 400],
+  ['arc-agi-1/evaluation', 400],
+  ['arc-agi-2/training', 1000],
+  ['arc-agi-2/evaluation', 120],
+  ['concept-arc/corpus', 160],
+  ['concept-arc/MinimalTasks', 16],
+  ['mini-arc/tasks', 149],
+  ['1d-arc', 901],
+];
+const README_SPLITS: [string, number][] = [['training', 400], ['evaluation', 400], ['training2', 1000], ['evaluation2', 120], ['concept', 160]];
+
+describe.skipIf(!hasDatasets)(`the copies hold what the datasets README states ${NEEDS_DATASETS}`, () => {
+  it.each(README_COUNTS)('%s: %i task files', (dir, count) => expect(jsonFiles(dir)).toHaveLength(count));
+  it.each(README_SPLITS)('combined %s: %i tasks', (split, count) => expect(combinedIds(split)).toHaveLength(count));
+
+  it('concept-arc corpus: 16 concepts x 10; 1d-arc: 18 types', () => {
+    const ids = parseArcFiles(jsonFiles('concept-arc/corpus')).map((t) => t.id.replace(/\d+$/, ''));
+    const perConcept = new Map<string, number>();
+    for (const c of ids) perConcept.set(c, (perConcept.get(c) ?? 0) + 1);
+    expect(perConcept.size).toBe(16);
+    expect([...perConcept.values()].every((n) => n === 10)).toBe(true);
+    expect(new Set(jsonFiles('1d-arc').map((f) => f.name.split('/')[1])).size).toBe(18);
+  });
+});
+
+describe('real per-task files parse', () => {
+  // 1d-arc's grids are wider than ARC's limit: its own test below.
+  it.each(README_COUNTS.filter(([dir]) => dir !== '1d-arc').map(([dir]) => [dir]))('%s: one task per file, equal to the raw JSON', (dir) => {
     const files = jsonFiles(dir);
     const tasks = parseArcFiles(files);
-    expect(tasks).toHaveLength(count);
+    expect(tasks).toHaveLength(files.length);
+    expect(files.length).toBeGreaterThan(0);
     tasks.forEach((t, i) => {
       expect(t.id).toBe(files[i].name.replace(/^.*\//, '').replace(/\.json$/, ''));
       expectSameAsRaw(files[i], t);
     });
   });
 
-  it('mini-arc: 149 tasks, every grid 5x5, one test pair each', () => {
-    const tasks = parseArcFiles(jsonFiles('mini-arc/tasks'));
-    expect(tasks).toHaveLength(149);
+  it('mini-arc: every grid 5x5, one test pair each', () => {
+    const files = jsonFiles('mini-arc/tasks');
+    const tasks = parseArcFiles(files);
+    expect(tasks).toHaveLength(files.length);
     for (const t of tasks) {
       expect(t.test).toHaveLength(1);
       for (const p of [...t.train, ...t.test]) for (const g of [p.input, p.output!]) expect([g.h, g.w]).toEqual([5, 5]);
     }
   });
 
-  it('concept-arc corpus: 16 concepts x 10', () => {
-    const ids = parseArcFiles(jsonFiles('concept-arc/corpus')).map((t) => t.id.replace(/\d+$/, ''));
-    const perConcept = new Map<string, number>();
-    for (const c of ids) perConcept.set(c, (perConcept.get(c) ?? 0) + 1);
-    expect(perConcept.size).toBe(16);
-    expect([...perConcept.values()].every((n) => n === 10)).toBe(true);
-  });
-
-  it('1d-arc: 901 tasks in 18 types with maxSide 93; the default ARC limit of 30 rejects them by file and cell', () => {
+  it('1d-arc: every task parses with maxSide 93; the default ARC limit of 30 rejects them by file and cell', () => {
     const files = jsonFiles('1d-arc');
     const tasks = parseArcFiles(files, { maxSide: 93 });
-    expect(tasks).toHaveLength(901);
-    expect(new Set(files.map((f) => f.name.split('/')[1])).size).toBe(18);
+    expect(tasks).toHaveLength(files.length);
     expect(tasks.every((t) => [...t.train, ...t.test].every((p) => p.input.h === 1 && p.output!.h === 1))).toBe(true);
     expect(() => parseArcFiles(files)).toThrow(/^1d-arc\/1d_\w+\/1d_\w+\.json: task 1d_\w+, (train|test) pair \d+, (input|output) row 0: \d+ cells wide \(need 1\.\.30\)$/);
   });
 });
 
 describe('Kaggle combined files', () => {
-  it.each([
-    ['training', 400],
-    ['evaluation', 400],
-    ['training2', 1000],
-    ['evaluation2', 120],
-    ['concept', 160],
-  ])('%s: %i tasks, every test output filled from the solutions', (split, count) => {
+  it.each(README_SPLITS.map(([split]) => [split]))('%s: every task, every test output filled from the solutions', (split) => {
     const tasks = kaggle(split);
-    expect(tasks).toHaveLength(count);
+    expect(tasks.map((t) => t.id)).toEqual(combinedIds(split));
     expect(tasks.every((t) => t.test.length > 0 && t.test.every((p) => p.output))).toBe(true);
   });
 
@@ -123,7 +129,7 @@ describe('Kaggle combined files', () => {
   });
 
   it('a picked mix of combined + solutions + per-task files pairs by name and keeps ids unique', () => {
-    const read = (name: string) => ({ name, text: readFileSync(join(DATASETS, name), 'utf8') });
+    const read = (name: string) => ({ name, text: readArc(name) });
     const picked = [
       read('arc-kaggle/arc-agi_concept_solutions.json'),
       read('arc-kaggle/arc-agi_concept_challenges.json'),
@@ -132,10 +138,10 @@ describe('Kaggle combined files', () => {
       ...jsonFiles('mini-arc/tasks').slice(0, 3),
     ];
     const tasks = parseArcFiles(picked);
-    expect(tasks).toHaveLength(160 + 120 + 3);
+    expect(tasks).toHaveLength(combinedIds('concept').length + combinedIds('evaluation2').length + 3);
     const ids = byId(tasks);
     expect(ids.get('Copy1')!.test.every((p) => p.output)).toBe(true);
-    expect(ids.get('0934a4d8')!.test.every((p) => p.output === undefined)).toBe(true);
+    expect(ids.get(combinedIds('evaluation2')[0])!.test.every((p) => p.output === undefined)).toBe(true);
     expect(() => parseArcFiles([...picked, read('concept-arc/corpus/Copy/Copy1.json')])).toThrow(
       'concept-arc/corpus/Copy/Copy1.json: task Copy1 also comes from arc-kaggle/arc-agi_concept_challenges.json (task ids must be unique)',
     );
@@ -222,7 +228,7 @@ describe('public sources, loaded through a fake fetch that serves the local copi
       [ARC_AGI_2_DATA_URL, 'arc-agi-2'],
     ];
     for (const [prefix, dir] of routes)
-      if (url.startsWith(`${prefix}/`)) return join(DATASETS, dir, decodeURIComponent(url.slice(prefix.length + 1)));
+      if (url.startsWith(`${prefix}/`)) return join(ARC_DATA, dir, decodeURIComponent(url.slice(prefix.length + 1)));
     return undefined;
   };
   const fakeFetch = () => {
@@ -241,12 +247,15 @@ describe('public sources, loaded through a fake fetch that serves the local copi
     return { cache, map };
   };
 
-  it('uses the URLs the datasets README names', () => {
-    const readme = readFileSync(join(DATASETS, 'README.md'), 'utf8');
+  it.skipIf(!hasDatasets)(`uses the URLs the datasets README names ${NEEDS_DATASETS}`, () => {
+    const readme = readArc('README.md');
     expect(readme).toContain(`${ARC_AGI_1_DATA_URL}/{training,evaluation}/<id>.json`);
     expect(readme).toContain(`${ARC_AGI_2_DATA_URL}/{training,evaluation}/<id>.json`);
     expect(readme).toContain(`${TRM_COMBINED_URL}/arc-agi_<split>_{challenges,solutions}.json`);
     expect(readme).toContain(`${MINI_ARC_DATA_URL}/<name>.json`);
+  });
+
+  it('builds the raw GitHub URLs', () => {
     expect(arcAgiTaskUrl(1, 'training', '007bbfb7')).toBe('https://raw.githubusercontent.com/fchollet/ARC-AGI/master/data/training/007bbfb7.json');
     expect(ARC_SOURCES['concept-arc'].files).toEqual({
       kind: 'combined',
@@ -255,22 +264,16 @@ describe('public sources, loaded through a fake fetch that serves the local copi
     });
   });
 
-  it("Mini-ARC's name list is exactly the upstream folder", () => {
+  it.skipIf(!hasDatasets)(`Mini-ARC's name list is exactly the upstream folder ${NEEDS_DATASETS}`, () => {
     const files = ARC_SOURCES['mini-arc'].files;
     expect(files.kind).toBe('per-task');
     if (files.kind !== 'per-task') return;
-    const local = readdirSync(join(DATASETS, 'mini-arc/tasks')).filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -5));
+    const local = readdirSync(join(ARC_DATA, 'mini-arc/tasks')).filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -5));
     expect([...files.names].sort()).toEqual(local.sort());
   });
 
-  it.each([
-    ['arc-agi-1-training', 400, 2],
-    ['arc-agi-1-evaluation', 400, 2],
-    ['arc-agi-2-training', 1000, 2],
-    ['arc-agi-2-evaluation', 120, 2],
-    ['mini-arc', 149, 149],
-    ['concept-arc', 160, 2],
-  ] as [ArcSourceId, number, number][])('%s: %i tasks in %i files; the second load comes from the cache', async (id, count, nFiles) => {
+  /** Loads `id` through the fake fetch into an empty cache, then again from the cache alone. */
+  async function loadTwice(id: ArcSourceId, count: number, nFiles: number) {
     const { fetch, calls } = fakeFetch();
     const { cache, map } = memoryCache();
     const progress: LoadProgress[] = [];
@@ -289,9 +292,20 @@ describe('public sources, loaded through a fake fetch that serves the local copi
     expect(calls).toEqual([]);
     expect(progress.every((p) => p.cached)).toBe(true);
     expect(again.map((t) => t.id)).toEqual(tasks.map((t) => t.id)); // the same text parsed again: same tasks
-  });
+  }
 
-  it('Mini-ARC through the source equals the local folder, in name order, ids = names', async () => {
+  it.each([
+    ['arc-agi-1-training', 'training'],
+    ['arc-agi-1-evaluation', 'evaluation'],
+    ['arc-agi-2-training', 'training2'],
+    ['arc-agi-2-evaluation', 'evaluation2'],
+    ['concept-arc', 'concept'],
+  ] as [ArcSourceId, string][])('%s: the tasks of combined %s in 2 files; the second load comes from the cache', (id, split) =>
+    loadTwice(id, combinedIds(split).length, 2));
+
+  it.skipIf(!hasDatasets)(`mini-arc: 149 tasks in 149 files; the second load comes from the cache ${NEEDS_DATASETS}`, () => loadTwice('mini-arc', 149, 149));
+
+  it.skipIf(!hasDatasets)(`Mini-ARC through the source equals the local folder, in name order, ids = names ${NEEDS_DATASETS}`, async () => {
     const tasks = await loadArcSource('mini-arc', { ...fakeFetch(), concurrency: 3 });
     const files = ARC_SOURCES['mini-arc'].files as { names: readonly string[] };
     expect(tasks.map((t) => t.id)).toEqual([...files.names]);
@@ -303,10 +317,10 @@ describe('public sources, loaded through a fake fetch that serves the local copi
     const { fetch, calls } = fakeFetch();
     const map = new Map<string, string>();
     const cache: TextCache = { get: async (k) => map.get(k), put: async (k, v) => void map.set(k, v) };
-    const url = arcAgiTaskUrl(2, 'evaluation', '0934a4d8');
+    const url = arcAgiTaskUrl(2, 'evaluation', 'e8686506');
     const task = await loadTaskUrl(url, { fetch, cache });
-    expect(task.id).toBe('0934a4d8');
-    expect(taskText(task)).toBe(taskText(parseTaskFile(jsonFiles('arc-agi-2/evaluation').find((f) => f.name.endsWith('0934a4d8.json'))!)));
+    expect(task.id).toBe('e8686506');
+    expect(taskText(task)).toBe(taskText(parseTaskFile(jsonFiles('arc-agi-2/evaluation').find((f) => f.name.endsWith('e8686506.json'))!)));
     await loadTaskUrl(url, { fetch, cache });
     expect(calls).toEqual([url]);
   });

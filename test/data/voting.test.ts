@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { augmentGrid, generateVersions } from '../../src/data/arc-augment';
 import { encodeGrid } from '../../src/data/arc-encoding';
@@ -7,9 +5,9 @@ import { parseTaskFile } from '../../src/data/arc-json';
 import { type ArcTask, type Grid, fromRows, toRows } from '../../src/data/grid';
 import { mulberry32 } from '../../src/nn/init';
 import { VoteBook, passAtK, predictionInOriginalFrame, rankVotes } from '../../src/data/voting';
+import { readArc } from '../helpers/datasets';
 
-const DATASETS = fileURLToPath(new URL('../../../shared/datasets', import.meta.url));
-const readTask = (path: string) => parseTaskFile({ name: path, text: readFileSync(`${DATASETS}/${path}`, 'utf8') });
+const readTask = (path: string) => parseTaskFile({ name: path, text: readArc(path) });
 
 const A = fromRows([[1, 2], [3, 4]]);
 const B = fromRows([[5]]);

@@ -10,18 +10,30 @@ import { itemStats, type DatasetItem } from '../../src/ui/datasets/items';
 import { localSets, mazeSet, proceduralSet, readNumber, sudokuSet } from '../../src/ui/datasets/loaders';
 import { ARC_PALETTE, MAZE_PALETTE } from '../../src/ui/datasets/palette';
 import { thumbnailLayout, thumbnailPixels } from '../../src/ui/datasets/thumbnail';
-import { readShared } from './datasets-fixtures';
+import { combinedIds, readArc } from '../helpers/datasets';
 
 const task = (id: string, rows: number[][], out: number[][] = rows): ArcTask => ({ id, train: [{ input: fromRows(rows), output: fromRows(out) }], test: [{ input: fromRows(rows) }] });
 const arc = (t: ArcTask): DatasetItem => ({ kind: 'arc', id: t.id, task: t });
 const set = (origin: string, items: DatasetItem[], role: DatasetSet['role'] = 'none'): DatasetSet => ({ origin, title: origin, kind: 'public', role, items, sources: [`https://x/${origin}`] });
 const kaggleSet = (split: string, origin: string, role: DatasetSet['role']) => {
   const tasks = parseKaggleCombined(
-    { name: `${split}_challenges`, text: readShared(`arc-kaggle/arc-agi_${split}_challenges.json`) },
-    { name: `${split}_solutions`, text: readShared(`arc-kaggle/arc-agi_${split}_solutions.json`) },
+    { name: `${split}_challenges`, text: readArc(`arc-kaggle/arc-agi_${split}_challenges.json`) },
+    { name: `${split}_solutions`, text: readArc(`arc-kaggle/arc-agi_${split}_solutions.json`) },
   );
   return set(origin, tasks.map(arc), role);
 };
+
+/** The largest grid side in the combined files of `splits`, from the raw JSON (independent of the parsers). */
+function largestSide(...splits: string[]): number {
+  let side = 0;
+  const visit = (v: unknown): void => {
+    if (!Array.isArray(v)) return void (v && typeof v === 'object' && Object.values(v).forEach(visit));
+    if (v.length && Array.isArray(v[0]) && typeof v[0][0] === 'number') side = Math.max(side, v.length, ...v.map((r: unknown[]) => r.length));
+    else v.forEach(visit);
+  };
+  for (const s of splits) for (const kind of ['challenges', 'solutions']) visit(JSON.parse(readArc(`arc-kaggle/arc-agi_${s}_${kind}.json`)));
+  return side;
+}
 
 describe('collection reducer', () => {
   const a = set('a', [arc(task('t1', [[1]]))]);
@@ -64,7 +76,7 @@ describe('collection reducer', () => {
   });
 
   it('a local drop with a fixed file clears that file\'s earlier error; errors of other files stay', () => {
-    const good = { name: 'mine/fixed.json', text: readShared('arc-agi-1/training/007bbfb7.json') };
+    const good = { name: 'mine/fixed.json', text: readArc('arc-agi-1/training/007bbfb7.json') };
     const first = localSets(parseLocalFiles([{ name: 'mine/fixed.json', text: '{' }, { name: 'mine/other.json', text: '[]' }]));
     let s = collectionReducer(EMPTY_COLLECTION, { type: 'loaded', ...first, origin: 'local' });
     expect(s.errors.map((e) => e.origin).sort()).toEqual(['mine/fixed.json', 'mine/other.json']);
@@ -84,7 +96,7 @@ describe('collection view', () => {
     const dup = view.duplicates.get('arc-agi-2-training')!;
     expect(dup).toBeGreaterThan(0);
     expect(view.duplicates.get('arc-agi-1-evaluation')).toBe(0);
-    expect(view.entries.length).toBe(400 + 1000 - dup);
+    expect(view.entries.length).toBe(combinedIds('evaluation').length + combinedIds('training2').length - dup);
     // The first set keeps a shared id; removing it hands the id to the later set.
     const shared = tr2.items.find((i) => ev1.items.some((j) => j.id === i.id))!;
     expect(view.entries.find((e) => e.item.id === shared.id)!.set.origin).toBe('arc-agi-1-evaluation');
@@ -136,9 +148,9 @@ describe('training split', () => {
     const view = collectionView([kaggleSet('training', 'arc-agi-1-training', 'train'), kaggleSet('evaluation', 'arc-agi-1-evaluation', 'eval'), kaggleSet('concept', 'concept-arc', 'train')]);
     const t = trainingCollection(view.entries)!;
     expect(t.how).toBe('eval sets');
-    expect(t.split.eval).toHaveLength(400);
-    expect(t.split.train).toHaveLength(400 + 160);
-    expect(t.canvas).toBe(30);
+    expect(t.split.eval).toHaveLength(combinedIds('evaluation').length);
+    expect(t.split.train).toHaveLength(combinedIds('training').length + combinedIds('concept').length);
+    expect(t.canvas).toBe(Math.min(30, largestSide('training', 'evaluation', 'concept') + 1)); // one EOS bar; 30 needs none
   });
 
   it('without evaluation sets a seeded fraction is held out; sudoku items are ignored; null without ARC', () => {

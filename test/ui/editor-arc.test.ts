@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ArcFormatError } from '../../src/data/arc-json';
 import { fromRows, makeGrid, toRows, type ArcTask, type Grid } from '../../src/data/grid';
@@ -9,6 +8,7 @@ import {
 import { blockOf, floodFill, moveRect, resizeGrid, transformRect, writeBlock } from '../../src/ui/editors/arc-ops';
 import { taskFileName, taskFromFile, taskToJson } from '../../src/ui/editors/arc-task-json';
 import { commit, HISTORY_LIMIT, redo, startHistory, undo } from '../../src/ui/editors/history';
+import { readArc } from '../helpers/datasets';
 
 const run = (s: ArcEditorState, ...actions: ArcAction[]) => actions.reduce(arcEditorReducer, s);
 const rows = (s: ArcEditorState, ref?: GridRef) => toRows(ref ? gridAt(s.history.present.task, ref)! : activeGrid(s));
@@ -394,8 +394,7 @@ describe('ARC JSON', () => {
   });
 
   it('imports a real ARC-AGI file', () => {
-    const dir = '../shared/datasets/arc-agi-1/training';
-    const text = readFileSync(`${dir}/007bbfb7.json`, 'utf8');
+    const text = readArc('arc-agi-1/training/007bbfb7.json');
     const { task: t } = taskFromFile('007bbfb7.json', text);
     expect(t.id).toBe('007bbfb7');
     expect(t.train.length).toBeGreaterThan(1);
