@@ -30,15 +30,19 @@ function kindOf(path: string): 'file' | 'folder' {
   }
 }
 
-/** A UTF-8 text file as a string, its byte-order mark left for the parsers; read failures name the path. */
-export function readTextFile(path: string): string {
+/** A file's bytes; a folder, a missing path or a read failure is an InputError naming the path. */
+export function readInputFile(path: string): Buffer {
   if (kindOf(path) === 'folder') throw new InputError(`${path}: is a folder, not a file`);
-  let bytes: Buffer;
   try {
-    bytes = readFileSync(path);
+    return readFileSync(path);
   } catch (err) {
     throw new InputError(userMessage(err, path));
   }
+}
+
+/** A UTF-8 text file as a string, its byte-order mark left for the parsers; read failures name the path. */
+export function readTextFile(path: string): string {
+  const bytes = readInputFile(path);
   // Windows editors save "Unicode" as UTF-16, which would otherwise read as a string of NULs and odd characters.
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
     throw new InputError(`${path}: UTF-16 text; save it as UTF-8`);

@@ -1,30 +1,13 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { applyOverrides, choiceFlag, intFlag, parseArgs, parseInteger } from '../../src/cli/args';
-import { userMessage } from '../../src/io/user-error';
 import { getPreset, isPresetName } from '../../src/trm/presets';
+import { runCli } from '../helpers/cli';
+import { expectUserMessage, refusal } from '../helpers/user-message';
 
 const KNOWN = ['preset', 'steps', 'out', 'resume', 'backend', 'report-every', 'arc-dir', 'seed'];
-
-/** The one line a user sees for what `fn` threw; fails when it threw nothing. */
-function message(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    return userMessage(err);
-  }
-  throw new Error('expected an error');
-}
-
-/** A user-facing message: bounded, naming the problem, with no runtime internals. */
-function expectClean(msg: string, ...parts: (string | RegExp)[]): void {
-  for (const p of parts) expect(msg).toMatch(p);
-  expect(Buffer.byteLength(msg)).toBeLessThan(500);
-  expect(msg).not.toMatch(/TypeError|ReferenceError|ENOENT|\n\s+at |\.ts:\d+/);
-}
 
 const flags = (argv: string[]) => parseArgs(argv, KNOWN).flags;
 
@@ -48,19 +31,18 @@ describe('CLI flags', () => {
     [['--toString', 'x'], 'unknown flag --toString'],
     [['--hasOwnProperty'], 'unknown flag --hasOwnProperty'],
   ])('%j is refused: %s', (argv, expected) => {
-    const msg = message(() => parseArgs(argv, KNOWN));
-    expectClean(msg);
+    const msg = refusal(() => parseArgs(argv, KNOWN));
     expect(msg.startsWith(expected)).toBe(true);
   });
 
   it('a megabyte flag name is quoted short', () => {
-    expectClean(message(() => parseArgs([`--${'x'.repeat(1_000_000)}`, '1'], KNOWN)), /^unknown flag --"x{40}…" \(1000000 characters\); known:/);
-    expectClean(message(() => parseArgs([`--model.${'x'.repeat(1_000_000)}`], KNOWN)), /^--"model\.x{34}…" \(1000006 characters\) needs a value$/);
+    expectUserMessage(refusal(() => parseArgs([`--${'x'.repeat(1_000_000)}`, '1'], KNOWN)), /^unknown flag --"x{40}…" \(1000000 characters\); known:/);
+    expectUserMessage(refusal(() => parseArgs([`--model.${'x'.repeat(1_000_000)}`], KNOWN)), /^--"model\.x{34}…" \(1000006 characters\) needs a value$/);
   });
 
   it('a flag with no value is never read as "true" or as a path', () => {
-    expectClean(message(() => parseArgs(['--resume'], KNOWN)), /^--resume needs a value$/);
-    expectClean(message(() => parseArgs(['--arc-dir', '--preset', 'mini-arc'], KNOWN)), /^--arc-dir needs a value \(got the flag "--preset" instead\)$/);
+    expectUserMessage(refusal(() => parseArgs(['--resume'], KNOWN)), /^--resume needs a value$/);
+    expectUserMessage(refusal(() => parseArgs(['--arc-dir', '--preset', 'mini-arc'], KNOWN)), /^--arc-dir needs a value \(got the flag "--preset" instead\)$/);
   });
 
   it.each([
@@ -77,8 +59,7 @@ describe('CLI flags', () => {
     ['seed', '-1', { min: 0, max: 0xffffffff }, '--seed: "-1" is not an integer from 0 to 4294967295'],
     ['report-every', 'abc', { min: 1 }, '--report-every: "abc" is not a number (allowed: an integer ≥ 1)'],
   ])('--%s %j is refused naming the flag and the range', (name, value, range, expected) => {
-    const msg = message(() => intFlag(new Map([[name, value]]), name, range));
-    expectClean(msg);
+    const msg = refusal(() => intFlag(new Map([[name, value]]), name, range));
     expect(msg.startsWith(expected), msg).toBe(true);
   });
 
@@ -93,20 +74,20 @@ describe('CLI flags', () => {
   it('--backend takes only its choices', () => {
     expect(choiceFlag(flags([]), 'backend', ['gpu', 'cpu'], 'gpu')).toBe('gpu');
     expect(choiceFlag(flags(['--backend', 'cpu']), 'backend', ['gpu', 'cpu'], 'gpu')).toBe('cpu');
-    expectClean(message(() => choiceFlag(flags(['--backend', 'tpu']), 'backend', ['gpu', 'cpu'], 'gpu')), /^--backend: "tpu" is not one of gpu, cpu$/);
-    expectClean(message(() => choiceFlag(flags(['--backend', 'constructor']), 'backend', ['gpu', 'cpu'], 'gpu')), /^--backend: "constructor" is not one of gpu, cpu$/);
+    expectUserMessage(refusal(() => choiceFlag(flags(['--backend', 'tpu']), 'backend', ['gpu', 'cpu'], 'gpu')), /^--backend: "tpu" is not one of gpu, cpu$/);
+    expectUserMessage(refusal(() => choiceFlag(flags(['--backend', 'constructor']), 'backend', ['gpu', 'cpu'], 'gpu')), /^--backend: "constructor" is not one of gpu, cpu$/);
   });
 });
 
 describe('presets', () => {
   it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf'])('%s is not a preset', (name) => {
     expect(isPresetName(name)).toBe(false);
-    expectClean(message(() => getPreset(name)), `unknown preset "${name}"; choose one of: paper-sudoku-extreme-mlp`);
+    expectUserMessage(refusal(() => getPreset(name)), `unknown preset "${name}"; choose one of: paper-sudoku-extreme-mlp`);
   });
 
   it('a long name is quoted short', () => {
-    const msg = message(() => getPreset('x'.repeat(1_000_000)));
-    expectClean(msg, /unknown preset "x{40}…" \(1000000 characters\)/);
+    const msg = refusal(() => getPreset('x'.repeat(1_000_000)));
+    expectUserMessage(msg, /unknown preset "x{40}…" \(1000000 characters\)/);
   });
 });
 
@@ -141,8 +122,7 @@ describe('config overrides', () => {
     ['data.kind', 'constructor', '--data.kind: "constructor" is not one of sudoku, maze, arc-procedural, arc'],
     ['data.minPathLength', '3', '--data.minPathLength: no such config field (data has: kind, size, difficulty'],
   ])('--%s %j is refused', (path, value, expected) => {
-    const msg = message(() => over(path, value));
-    expectClean(msg);
+    const msg = refusal(() => over(path, value));
     expect(msg.startsWith(expected)).toBe(true);
   });
 
@@ -168,21 +148,8 @@ describe('config overrides', () => {
 });
 
 describe('the CLI binaries refuse bad input before any engine, data or file', () => {
-  const root = resolve(__dirname, '../..');
   const cwd = mkdtempSync(join(tmpdir(), 'trm-args-'));
-  const run = (script: string, args: string[]) => {
-    try {
-      execFileSync('node', [join(root, 'dist-cli', `${script}.js`), ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
-      return { code: 0, err: '' };
-    } catch (e) {
-      const x = e as { stderr: string; status: number };
-      return { code: x.status, err: x.stderr.trim() };
-    }
-  };
-
-  beforeAll(() => {
-    execFileSync('npx', ['vite', 'build', '--config', 'vite.cli.config.ts'], { cwd: root, stdio: 'ignore' });
-  });
+  const opts = { cwd, timeout: 60_000 };
 
   it.each([
     [['--preset', 'constructor'], 'unknown preset "constructor"'],
@@ -197,18 +164,18 @@ describe('the CLI binaries refuse bad input before any engine, data or file', ()
       /config: optim\.batchSize: needs 17 PB \(16 534 322 497 555 712 bytes\) on any WebGPU device, over 275 GB \(274 877 906 944 bytes\)/,
     ],
   ])('train %j exits 1 naming the problem, creating no run folder', (args, expected) => {
-    const r = run('train', [...args, '--out', 'run']);
+    const r = runCli('train', [...args, '--out', 'run'], opts);
     expect(r.code).toBe(1);
-    expectClean(r.err, expected);
-    expect(r.err).not.toMatch(/WebGPU: |adapter/);
+    expectUserMessage(r.stderr.trim(), expected);
+    expect(r.stderr.trim()).not.toMatch(/WebGPU: |adapter/);
     expect(existsSync(join(cwd, 'run'))).toBe(false);
     expect(readdirSync(cwd)).toEqual([]);
   });
 
   it('a terabyte config is refused for the CPU twin too, with its RAM as the budget', () => {
-    const r = run('train', ['--preset', 'sudoku-9x9-small', '--backend', 'cpu', '--optim.batchSize', '65536', '--model.hidden', '4096', '--model.n', '64']);
+    const r = runCli('train', ['--preset', 'sudoku-9x9-small', '--backend', 'cpu', '--optim.batchSize', '65536', '--model.hidden', '4096', '--model.n', '64'], opts);
     expect(r.code).toBe(1);
-    expectClean(r.err, /config: optim\.batchSize: needs [\d.]+ [TP]B \([\d ]+ bytes\) on the CPU twin, over [\d.]+ GB \([\d ]+ bytes\) \(free RAM\)/);
+    expectUserMessage(r.stderr.trim(), /config: optim\.batchSize: needs [\d.]+ [TP]B \([\d ]+ bytes\) on the CPU twin, over [\d.]+ GB \([\d ]+ bytes\) \(free RAM\)/);
     expect(readdirSync(cwd)).toEqual([]);
   });
 
@@ -218,9 +185,9 @@ describe('the CLI binaries refuse bad input before any engine, data or file', ()
     [['--checkpoint', 'x.safetensors', '--n', 'abc'], '--n: "abc" is not a number (allowed: an integer from 1 to 1000000)'],
     [['--checkpoint', 'x.safetensors', '--model.hidden', '8'], '--model.hidden: eval takes overrides of data fields only'],
   ])('eval %j exits 1 naming the flag before reading the checkpoint', (args, expected) => {
-    const r = run('eval', args);
+    const r = runCli('eval', args, opts);
     expect(r.code).toBe(1);
-    expectClean(r.err, expected);
-    expect(r.err).not.toMatch(/x\.safetensors/);
+    expectUserMessage(r.stderr.trim(), expected);
+    expect(r.stderr.trim()).not.toMatch(/x\.safetensors/);
   });
 });

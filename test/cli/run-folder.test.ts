@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { claimRunFolder, createFileAtomic, planRunFolder, runFilesIn, sameFile, writeFileAtomic } from '../../src/cli/run-folder';
-import { InputError } from '../../src/io/user-error';
+import { snapshot } from '../helpers/files';
+import { refusal } from '../helpers/user-message';
 
 let root: string;
 beforeEach(() => {
@@ -15,31 +16,6 @@ function runIn(dir: string, files = ['config.json', 'checkpoint.safetensors', 'm
   mkdirSync(dir, { recursive: true });
   for (const f of files) writeFileSync(join(dir, f), `${f} of ${dir}`);
   return dir;
-}
-
-/** The InputError `fn` throws, checked to be a bounded user message. */
-function refusal(fn: () => unknown): string {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(InputError);
-  const message = (caught as Error).message;
-  expect(Buffer.byteLength(message)).toBeLessThan(500);
-  expect(message).not.toMatch(/\n\s+at |TypeError|ENOENT/);
-  return message;
-}
-
-/** Every file under `dir` with its bytes, to show nothing changed. */
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    const path = join(e.parentPath, e.name);
-    out[path] = e.isFile() ? readFileSync(path, 'base64') : 'folder';
-  }
-  return out;
 }
 
 describe('a folder holds a run', () => {

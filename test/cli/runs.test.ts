@@ -4,18 +4,16 @@
  * run, a failed start leaves the folder as it was, a NaN stop keeps the last finite checkpoint and says where, and
  * Ctrl-C saves before it exits.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseCheckpoint } from '../../src/io/checkpoint';
+import { cliScript, runCli, type CliResult } from '../helpers/cli';
+import { snapshot } from '../helpers/files';
+import { expectUserMessage, INTERNALS } from '../helpers/user-message';
 
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
-// Its own build folder (inside the repository, so the bundle finds node_modules): test files run in parallel
-// processes, and cli.test.ts rebuilds dist-cli/ while this file would be running from it.
-const CLI = join(REPO, 'node_modules', '.cache', 'trm-runs-test');
 /** A new run's flags: a tiny sudoku-4x4 model on the CPU twin, with `o` in place of (or beside) the defaults. */
 const TINY: Record<string, string> = {
   preset: 'sudoku-4x4', 'report-every': '2', evalEvery: '0', evalSamples: '8', 'model.hidden': '16', 'model.puzzleEmbDim': '16',
@@ -28,36 +26,17 @@ const DIVERGING = { 'optim.lr': '10', 'optim.weightDecay': '100', steps: '40', '
 
 let work: string;
 
-interface Result {
-  code: number | null;
-  signal?: NodeJS.Signals | null;
-  out: string;
-  err: string;
-}
-
-function train(args: string[], cwd = work): Result {
-  const r = spawnSync('node', [join(CLI, 'train.js'), ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+/** A run of train in `cwd` (the shared work folder by default), killed after 60 s. */
+const train = (args: string[], cwd = work, env?: NodeJS.ProcessEnv) => runCli('train', args, { cwd, env, timeout: 60_000 });
 
 /** The one error line a failed run prints, checked to be a bounded user message. */
-function errorOf(r: Result): string {
+function errorOf(r: CliResult): string {
   expect(r.code).toBe(1);
-  expect(r.err).not.toMatch(/\n\s+at |TypeError|ReferenceError|ENOENT/);
-  const m = /\[trm\] error: (.*)\n$/.exec(r.err);
-  expect(m, r.err).not.toBeNull();
-  expect(Buffer.byteLength(m![1])).toBeLessThan(500);
+  expect(r.stderr).not.toMatch(INTERNALS);
+  const m = /\[trm\] error: (.*)\n$/.exec(r.stderr);
+  expect(m, r.stderr).not.toBeNull();
+  expectUserMessage(m![1]);
   return m![1];
-}
-
-/** Every file and folder under `dir` with its bytes, to show nothing was written or lost. */
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    const path = join(e.parentPath, e.name);
-    out[path] = e.isFile() ? readFileSync(path, 'base64') : 'folder';
-  }
-  return out;
 }
 
 /** A copy of the run made once in beforeAll (4 steps), in a fresh folder of its own. */
@@ -78,10 +57,9 @@ function allFinite(file: string): boolean {
 }
 
 beforeAll(() => {
-  execFileSync('npm', ['run', '-s', 'build:cli', '--', '--outDir', CLI], { cwd: REPO, stdio: 'ignore' });
   work = mkdtempSync(join(tmpdir(), 'trm-runs-'));
   const base = train(NEW({ steps: '4', out: join(work, 'base') }));
-  expect(base.code, base.err).toBe(0);
+  expect(base.code, base.stderr).toBe(0);
 });
 
 describe('a new run', () => {
@@ -108,9 +86,9 @@ describe('a new run', () => {
     cpSync(join(work, 'base'), join(cwd, 'runs', 'sudoku-4x4'), { recursive: true });
     const before = snapshot(join(cwd, 'runs', 'sudoku-4x4'));
     const r = train(NEW({ steps: '2' }), cwd);
-    expect(r.code, r.err).toBe(0);
-    expect(r.err).toContain(`[trm] ${join('runs', 'sudoku-4x4')} holds another run, so this run writes to ${join('runs', 'sudoku-4x4-2')}\n`);
-    expect(r.out).toContain(`checkpoint: ${join('runs', 'sudoku-4x4-2', 'checkpoint.safetensors')}`);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`[trm] ${join('runs', 'sudoku-4x4')} holds another run, so this run writes to ${join('runs', 'sudoku-4x4-2')}\n`);
+    expect(r.stdout).toContain(`checkpoint: ${join('runs', 'sudoku-4x4-2', 'checkpoint.safetensors')}`);
     expect(snapshot(join(cwd, 'runs', 'sudoku-4x4'))).toEqual(before);
     expect(readdirSync(join(cwd, 'runs', 'sudoku-4x4-2')).sort()).toEqual(['checkpoint.safetensors', 'config.json', 'metrics.jsonl']);
     expect(readCheckpoint(join(cwd, 'runs', 'sudoku-4x4-2', 'checkpoint.safetensors')).meta.step).toBe(2);
@@ -120,7 +98,7 @@ describe('a new run', () => {
     const cwd = mkdtempSync(join(work, 'cwd-'));
     const seeds = ['1', '2', '3'];
     const codes = await Promise.all(seeds.map((seed) => new Promise<number | null>((resolve, reject) => {
-      const child = spawn('node', [join(CLI, 'train.js'), ...NEW({ steps: '2', seed })], { cwd, stdio: 'ignore' });
+      const child = spawn('node', [cliScript('train'), ...NEW({ steps: '2', seed })], { cwd, stdio: 'ignore' });
       child.on('error', reject);
       child.on('close', resolve);
     })));
@@ -138,8 +116,8 @@ describe('a resumed run', () => {
     cpSync(join(work, 'base'), dir, { recursive: true });
     const ckpt = join('mine', 'checkpoint.safetensors');
     const r = train(['--resume', ckpt, '--steps', '8', '--report-every', '2', '--backend', 'cpu'], cwd);
-    expect(r.code, r.err).toBe(0);
-    expect(r.out).toContain(`checkpoint: ${ckpt}\n`);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`checkpoint: ${ckpt}\n`);
     expect(readdirSync(cwd)).toEqual(['mine']);
     expect(readdirSync(dir).sort()).toEqual(['checkpoint.safetensors', 'config.json', 'metrics.jsonl']);
     const lines = metrics(dir);
@@ -186,10 +164,8 @@ describe('a start that fails after parsing', () => {
   // Dawn reaches the GPU through Vulkan only on Linux; elsewhere VK_ICD_FILENAMES cannot take the adapter away.
   it.runIf(process.platform === 'linux')('creates no folder when the GPU engine cannot start (no Vulkan driver to be found)', () => {
     const cwd = mkdtempSync(join(work, 'cwd-'));
-    const r = spawnSync('node', [join(CLI, 'train.js'), ...NEW({ steps: '2', backend: 'gpu' })], {
-      cwd, encoding: 'utf8', timeout: 60_000, env: { ...process.env, VK_ICD_FILENAMES: join(cwd, 'no-driver.json') },
-    });
-    expect(r.status).toBe(1);
+    const r = train(NEW({ steps: '2', backend: 'gpu' }), cwd, { ...process.env, VK_ICD_FILENAMES: join(cwd, 'no-driver.json') });
+    expect(r.code).toBe(1);
     expect(r.stderr).toContain('[trm] error: WebGPU is present but no GPU adapter was found.');
     expect(readdirSync(cwd)).toEqual([]);
   });
@@ -241,30 +217,30 @@ describe('a diverging run', () => {
 
 describe('a signal during training', () => {
   /** Start a long run, send `signal` once it has reported step 6, and collect how it ended. */
-  function interrupt(dir: string, signal: NodeJS.Signals): Promise<Result> {
+  function interrupt(dir: string, signal: NodeJS.Signals): Promise<CliResult & { signal: NodeJS.Signals | null }> {
     return new Promise((resolve, reject) => {
-      const child = spawn('node', [join(CLI, 'train.js'), ...NEW({ steps: '100000', out: dir })], { cwd: work });
-      let out = '', err = '', sent = false;
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      const child = spawn('node', [cliScript('train'), ...NEW({ steps: '100000', out: dir })], { cwd: work });
+      let stdout = '', stderr = '', sent = false;
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
       child.stderr.on('data', (d: Buffer) => {
-        err += d.toString();
-        if (!sent && /step 6\/100000/.test(err)) {
+        stderr += d.toString();
+        if (!sent && /step 6\/100000/.test(stderr)) {
           sent = true;
           child.kill(signal);
         }
       });
       child.on('error', reject);
-      child.on('close', (code, sig) => resolve({ code, signal: sig, out, err }));
+      child.on('close', (code, sig) => resolve({ code, signal: sig, stdout, stderr }));
     });
   }
 
   it.each([['SIGINT', 130], ['SIGTERM', 143]] as const)('%s saves a checkpoint of the step it stopped at and says where', async (signal, code) => {
     const dir = join(work, `stopped-${signal}`);
     const r = await interrupt(dir, signal);
-    expect(r.code, r.err).toBe(code);
+    expect(r.code, r.stderr).toBe(code);
     const ckpt = join(dir, 'checkpoint.safetensors');
-    const m = new RegExp(`\\[trm\\] stopped by ${signal} at step (\\d+)/100000: checkpoint ${escape(ckpt)} \\(step \\1\\); continue with --resume ${escape(ckpt)}\\n$`).exec(r.err);
-    expect(m, r.err).not.toBeNull();
+    const m = new RegExp(`\\[trm\\] stopped by ${signal} at step (\\d+)/100000: checkpoint ${escape(ckpt)} \\(step \\1\\); continue with --resume ${escape(ckpt)}\\n$`).exec(r.stderr);
+    expect(m, r.stderr).not.toBeNull();
     const step = Number(m![1]);
     expect(step).toBeGreaterThanOrEqual(6);
     expect(readCheckpoint(ckpt).meta.step).toBe(step);

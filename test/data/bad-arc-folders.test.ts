@@ -6,21 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadArcTasksFromDisk } from '../../src/cli/node-env';
-import { InputError } from '../../src/io/user-error';
-
-function refusal(f: () => unknown): string {
-  let err: unknown;
-  try {
-    f();
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(InputError);
-  const m = (err as Error).message;
-  expect(Buffer.byteLength(m)).toBeLessThan(500);
-  expect(m).not.toMatch(/\n\s+at |TypeError|RangeError|ENOENT|EISDIR|ENOTDIR|Maximum call stack/);
-  return m;
-}
+import { refusal } from '../helpers/user-message';
 
 const ok = [[1, 2], [3, 4]];
 const task = (withOutput = true) => ({ train: [{ input: ok, output: ok }], test: [withOutput ? { input: ok, output: ok } : { input: ok }] });

@@ -2,22 +2,7 @@
 // and the problem in one short line; valid files with a byte-order mark or an upper-case .JSON still load.
 import { describe, expect, it } from 'vitest';
 import { parseArcFiles, parseKaggleCombined, parseTaskFile } from '../../src/data/arc-json';
-import { InputError } from '../../src/io/user-error';
-
-/** The message `f` throws, checked to be a bounded user-facing line with no runtime internals. */
-function refusal(f: () => unknown): string {
-  let err: unknown;
-  try {
-    f();
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(InputError);
-  const m = (err as Error).message;
-  expect(Buffer.byteLength(m)).toBeLessThan(500);
-  expect(m).not.toMatch(/\n\s+at |TypeError|RangeError|ENOENT|EISDIR|Maximum call stack/);
-  return m;
-}
+import { refusal } from '../helpers/user-message';
 
 const ok = [[1, 2], [3, 4]];
 const task = (extra: object = {}) => ({ train: [{ input: ok, output: ok }], test: [{ input: ok, output: ok }], ...extra });

@@ -7,11 +7,11 @@ import type { ArcTask } from '../../src/data/grid';
 import type { DataSource } from '../../src/data/source';
 import { sudokuSource } from '../../src/data/sudoku-source';
 import { CpuEngine } from '../../src/engine/cpu';
-import { InputError } from '../../src/io/user-error';
 import type { TrainConfig } from '../../src/trm/config';
 import { evaluateSource } from '../../src/trm/evaluate';
 import { getPreset } from '../../src/trm/presets';
 import { Trainer } from '../../src/trm/trainer';
+import { rejectionMessage } from '../helpers/user-message';
 
 function tiny(data: TrainConfig['data']): TrainConfig {
   const cfg = getPreset('sudoku-4x4');
@@ -22,14 +22,6 @@ function tiny(data: TrainConfig['data']): TrainConfig {
 }
 
 const untargeted = (ex: Example): Example => ({ ...ex, labels: new Int32Array(ex.labels.length).fill(IGNORE_LABEL) });
-
-async function refusal(p: Promise<unknown>): Promise<string> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
-  expect(err).toBeInstanceOf(InputError);
-  const m = (err as Error).message;
-  expect(Buffer.byteLength(m)).toBeLessThan(500);
-  return m;
-}
 
 describe('evaluation scores only what has a target', () => {
   const cfg = tiny({ kind: 'sudoku', size: 4, difficulty: 0.3, trainPuzzles: 8, testPuzzles: 6, augment: false });
@@ -47,12 +39,12 @@ describe('evaluation scores only what has a target', () => {
   });
 
   it('a held-out set with no target at all is refused, not scored 100%', async () => {
-    const m = await refusal(evaluateSource(trainer, withEval(held.map(untargeted))));
+    const m = await rejectionMessage(evaluateSource(trainer, withEval(held.map(untargeted))));
     expect(m).toBe(`${base.info.name}: has 6 held-out examples, none with a target (e.g. ARC test inputs without outputs); there is nothing to score`);
   });
 
   it('an empty held-out set is refused, not scored 0%', async () => {
-    expect(await refusal(evaluateSource(trainer, withEval([])))).toBe(`${base.info.name}: has no held-out examples; there is nothing to score`);
+    expect(await rejectionMessage(evaluateSource(trainer, withEval([])))).toBe(`${base.info.name}: has no held-out examples; there is nothing to score`);
   });
 
   it('ARC: tasks whose test pairs lack outputs are not voted on or counted', async () => {
@@ -66,7 +58,7 @@ describe('evaluation scores only what has a target', () => {
     expect(r.tasks).toBe(1);
     expect(r.examples).toBe(1);
     const none = arcSource([t('a', true)], [t('c', false)], opts);
-    expect(await refusal(evaluateSource(new Trainer(new CpuEngine(), arcCfg, none), none))).toBe(
+    expect(await rejectionMessage(evaluateSource(new Trainer(new CpuEngine(), arcCfg, none), none))).toBe(
       'tasks: has 1 held-out example, none with a target (e.g. ARC test inputs without outputs); there is nothing to score',
     );
   });

@@ -2,21 +2,7 @@
 // Every refusal names the file (and line) and the problem in one short line; BOM and CR-only files load.
 import { describe, expect, it } from 'vitest';
 import { mazeTarget, mazeToText, parseMazeText, PATH } from '../../src/data/maze';
-import { InputError } from '../../src/io/user-error';
-
-function refusal(f: () => unknown): string {
-  let err: unknown;
-  try {
-    f();
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(InputError);
-  const m = (err as Error).message;
-  expect(Buffer.byteLength(m)).toBeLessThan(500);
-  expect(m).not.toMatch(/\n\s+at |TypeError|RangeError|ENOENT|Maximum call stack/);
-  return m;
-}
+import { refusal } from '../helpers/user-message';
 
 const target = (rows: string[], name = 'm.txt') => mazeTarget(parseMazeText(rows.join('\n'), name), name);
 

@@ -3,21 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { countSolutions } from '../../src/data/sudoku';
 import { parseSudokuText, sudokuAnswer, SudokuTextError, sudokuToString } from '../../src/data/sudoku-text';
-import { InputError } from '../../src/io/user-error';
-
-function refusal(f: () => unknown): string {
-  let err: unknown;
-  try {
-    f();
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(InputError);
-  const m = (err as Error).message;
-  expect(Buffer.byteLength(m)).toBeLessThan(500);
-  expect(m).not.toMatch(/\n\s+at |TypeError|RangeError|ENOENT|Maximum call stack/);
-  return m;
-}
+import { refusal } from '../helpers/user-message';
 
 const SOLVED = '1234341221434321';
 const UNIQUE = '1.3.3..2.1....21'; // one solution: SOLVED

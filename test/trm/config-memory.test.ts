@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { createSource } from '../../src/data/sources';
 import { CpuEngine } from '../../src/engine/cpu';
 import { GpuEngine } from '../../src/gpu/engine';
-import { userMessage } from '../../src/io/user-error';
 import { ConfigError, type TrainConfig } from '../../src/trm/config';
 import { dataShapeOf, estimateMemory, formatBytes, memoryIssues, type EngineLimits } from '../../src/trm/memory';
 import { getPreset } from '../../src/trm/presets';
 import { Trainer } from '../../src/trm/trainer';
 import { gpuEngine } from '../helpers/engines';
+import { refusal } from '../helpers/user-message';
 
 const GB = 1e9;
 const limits = (over: Partial<EngineLimits> = {}): EngineLimits => ({
@@ -21,11 +21,6 @@ function measured(variant: 'mlp' | 'attention'): TrainConfig {
   cfg.optim = { ...cfg.optim, batchSize: 32 };
   cfg.data = { kind: 'sudoku', size: 4, difficulty: 0.5, trainPuzzles: 50, testPuzzles: 8, augment: false };
   return cfg;
-}
-
-function expectClean(msg: string): void {
-  expect(Buffer.byteLength(msg)).toBeLessThan(500);
-  expect(msg).not.toMatch(/TypeError|ReferenceError|ENOENT|\n\s+at /);
 }
 
 describe('memory estimate', () => {
@@ -113,15 +108,7 @@ describe('memory limits', () => {
     const cfg = measured('mlp');
     const src = createSource(cfg.data, cfg.seed);
     const e = new CpuEngine({ memoryBytes: 1_000_000 });
-    let err: unknown;
-    try {
-      new Trainer(e, cfg, src);
-    } catch (x) {
-      err = x;
-    }
-    expect(err).toBeInstanceOf(ConfigError);
-    const msg = userMessage(err);
-    expectClean(msg);
+    const msg = refusal(() => new Trainer(e, cfg, src), ConfigError);
     expect(msg).toMatch(/^optim\.batchSize: needs [\d.]+ MB \([\d ]+ bytes\) on the CPU twin, over 1\.0 MB \(1 000 000 bytes\) \(the memory it was given\)/);
     expect(e.stats().liveTensors).toBe(0);
   });

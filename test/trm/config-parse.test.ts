@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { userMessage } from '../../src/io/user-error';
 import { getConfigField, setConfigField } from '../../src/state/config-edit';
 import { ConfigError, MAX_PUZZLES, type ConfigIssue, type TrainConfig } from '../../src/trm/config';
 import { MAX_CONFIG_ISSUES, parseTrainConfig } from '../../src/trm/config-parse';
 import { PRESET_NAMES, getPreset } from '../../src/trm/presets';
+import { thrown } from '../helpers/user-message';
 
 /** The config as JSON would carry it, with `edit` applied to the plain object. */
 function json(preset: string, edit: (c: Record<string, any>) => void = () => {}): unknown {
@@ -14,17 +14,9 @@ function json(preset: string, edit: (c: Record<string, any>) => void = () => {})
 
 /** The ConfigError `parseTrainConfig` throws for `value`: its issues and the one line a user sees. */
 function refused(value: unknown, where = 'run.json'): { issues: ConfigIssue[]; msg: string } {
-  try {
-    parseTrainConfig(value, where);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    const msg = userMessage(err);
-    expect(Buffer.byteLength(msg)).toBeLessThan(500);
-    expect(msg).not.toMatch(/TypeError|ReferenceError|ENOENT|\n\s+at /);
-    expect(msg.startsWith(`${where}: `)).toBe(true);
-    return { issues: (err as ConfigError).issues, msg };
-  }
-  throw new Error('expected the config to be refused');
+  const { issues, message: msg } = thrown(() => parseTrainConfig(value, where), ConfigError);
+  expect(msg.startsWith(`${where}: `)).toBe(true);
+  return { issues, msg };
 }
 
 describe('parseTrainConfig: structure', () => {

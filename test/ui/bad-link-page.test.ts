@@ -1,25 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { StoreApi } from 'zustand';
 import { RunStorage } from '../../src/io/browser-storage';
 import { draftIssues, startBlockedReason } from '../../src/state/config-edit';
-import { createTrainStore, type SavedRunMeta, type TrainStore } from '../../src/state/train-store';
+import { createTrainStore, type SavedRunMeta } from '../../src/state/train-store';
 import { expectUserMessage } from '../helpers/user-message';
-import { MemoryStore, workerHarness } from './train-harness';
+import { MemoryStore, workerHarness, until } from './train-harness';
 
 const BUNDLED = () => ({ bytes: new Uint8Array(readFileSync('public/checkpoints/sudoku-4x4.safetensors')).buffer as ArrayBuffer, name: 'sudoku-4x4.safetensors' });
-
-function until(store: StoreApi<TrainStore>, pred: (s: TrainStore) => boolean): Promise<TrainStore> {
-  return new Promise((resolve) => {
-    if (pred(store.getState())) return resolve(store.getState());
-    const off = store.subscribe((s) => {
-      if (pred(s)) {
-        off();
-        resolve(s);
-      }
-    });
-  });
-}
 
 /** The page opened on `hash`, with no autosave, so it opens the bundled model as it does for a new visitor. */
 async function open(hash: string) {

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { StoreApi } from 'zustand';
 import { RunStorage } from '../../src/io/browser-storage';
 import { createTrainStore, type SavedRunMeta, type TrainStore } from '../../src/state/train-store';
 import { expectUserMessage, rejection } from '../helpers/user-message';
-import { MemoryStore, tinyConfig, workerHarness } from './train-harness';
+import { MemoryStore, tinyConfig, workerHarness, until } from './train-harness';
 
 const enc = new TextEncoder();
 const bytes = (n: number, v = 1) => new Uint8Array(n).fill(v);
@@ -22,18 +21,6 @@ class FailingStore extends MemoryStore {
 
 /** A snapshot of every stored file, to show nothing changed. */
 const snapshot = (m: MemoryStore) => new Map([...m.files].map(([k, v]) => [k, Array.from(v)]));
-
-function until(store: StoreApi<TrainStore>, pred: (s: TrainStore) => boolean): Promise<TrainStore> {
-  return new Promise((resolve) => {
-    if (pred(store.getState())) return resolve(store.getState());
-    const off = store.subscribe((s) => {
-      if (pred(s)) {
-        off();
-        resolve(s);
-      }
-    });
-  });
-}
 
 function page(mem: MemoryStore) {
   const h = workerHarness();

@@ -1,30 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { StoreApi } from 'zustand';
 import { RunStorage } from '../../src/io/browser-storage';
 import { getPreset } from '../../src/trm/presets';
-import { createTrainStore, type SavedRunMeta, type TrainStore } from '../../src/state/train-store';
+import { createTrainStore, type SavedRunMeta } from '../../src/state/train-store';
 import { WorkerClient, type WorkerPort } from '../../src/worker/client';
 import { WorkerCore } from '../../src/worker/core';
 import { cpuEngine } from '../../src/worker/engines';
 import type { WorkerEvent, WorkerRequest } from '../../src/worker/protocol';
 import { expectUserMessage, rejection } from '../helpers/user-message';
-import { MemoryStore, tinyConfig, workerHarness } from './train-harness';
+import { MemoryStore, tinyConfig, workerHarness, until } from './train-harness';
 
 /** The bundled trained model, as the page fetches it on open. */
 const BUNDLED = () => new Uint8Array(readFileSync('public/checkpoints/sudoku-4x4.safetensors')).buffer as ArrayBuffer;
-
-function until(store: StoreApi<TrainStore>, pred: (s: TrainStore) => boolean): Promise<TrainStore> {
-  return new Promise((resolve) => {
-    if (pred(store.getState())) return resolve(store.getState());
-    const off = store.subscribe((s) => {
-      if (pred(s)) {
-        off();
-        resolve(s);
-      }
-    });
-  });
-}
 
 function page(hash = '') {
   const h = workerHarness();

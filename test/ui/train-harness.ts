@@ -1,4 +1,6 @@
+import type { StoreApi } from 'zustand';
 import type { ByteStore } from '../../src/io/browser-storage';
+import type { TrainStore } from '../../src/state/train-store';
 import { getPreset } from '../../src/trm/presets';
 import type { TrainConfig } from '../../src/trm/config';
 import { WorkerClient, type WorkerPort } from '../../src/worker/client';
@@ -71,4 +73,17 @@ export class MemoryStore implements ByteStore {
   async remove(key: string): Promise<void> {
     this.files.delete(key);
   }
+}
+
+/** The store's state once `pred` holds (at once when it already does). */
+export function until(store: StoreApi<TrainStore>, pred: (s: TrainStore) => boolean): Promise<TrainStore> {
+  return new Promise((resolve) => {
+    if (pred(store.getState())) return resolve(store.getState());
+    const off = store.subscribe((s) => {
+      if (pred(s)) {
+        off();
+        resolve(s);
+      }
+    });
+  });
 }

@@ -1,21 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { RunStorage } from '../../src/io/browser-storage';
 import { encodeUrlState } from '../../src/io/url-state';
-import { createTrainStore, type SavedRunMeta, type TrainStore } from '../../src/state/train-store';
-import type { StoreApi } from 'zustand';
-import { MemoryStore, tinyConfig, workerHarness } from './train-harness';
-
-function until(store: StoreApi<TrainStore>, pred: (s: TrainStore) => boolean): Promise<TrainStore> {
-  return new Promise((resolve) => {
-    if (pred(store.getState())) return resolve(store.getState());
-    const off = store.subscribe((s) => {
-      if (pred(s)) {
-        off();
-        resolve(s);
-      }
-    });
-  });
-}
+import { createTrainStore, type SavedRunMeta } from '../../src/state/train-store';
+import { MemoryStore, tinyConfig, workerHarness, until } from './train-harness';
 
 function setup(mem = new MemoryStore(), hash = '') {
   const h = workerHarness();
