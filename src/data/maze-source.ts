@@ -16,7 +16,7 @@ export interface MazeSourceOptions {
 /** Fixed training mazes (augmented on the fly) and held-out test mazes distinct from every training maze. */
 export function mazeSource(o: MazeSourceOptions): DataSource & { train: Maze[]; test: Maze[] } {
   const gen = { n: o.size, minPathLength: o.minPathLength };
-  const all = generateMazes(o.trainMazes + o.testMazes, gen, o.seed);
+  const all = generateMazes(o.trainMazes + o.testMazes, gen, o.seed, 'data.trainMazes + data.testMazes');
   const train = all.slice(0, o.trainMazes);
   const test = all.slice(o.trainMazes);
   const trainKeys = new Set(train.map((m) => gridKey(m.input)));

@@ -223,10 +223,10 @@ export function generateMaze(options: MazeOptions, rng: () => number): Maze {
 }
 
 /** `count` mazes with pairwise distinct inputs, reproducible from `seed`. */
-export function generateMazes(count: number, options: MazeOptions, seed: number): Maze[] {
+export function generateMazes(count: number, options: MazeOptions, seed: number, field = 'the maze count'): Maze[] {
   const rng = mulberry32(seed);
   const what = `${options.n}×${options.n} mazes`;
-  return drawDistinct(count, () => generateMaze(options, rng), (m) => m.input.cells.join(''), what);
+  return drawDistinct(count, () => generateMaze(options, rng), (m) => m.input.cells.join(''), what, field);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

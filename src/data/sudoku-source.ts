@@ -1,3 +1,4 @@
+import { InputError } from '../io/user-error';
 import { mulberry32 } from '../nn/init';
 import type { Example } from './dataset';
 import { stackExamples, type Batch, type DataSource } from './source';
@@ -26,7 +27,7 @@ export function sudokuClues(size: SudokuSize, difficulty: number): number {
  */
 export function sudokuSource(o: SudokuSourceOptions, testOverride?: SudokuPuzzle[]): DataSource & { train: SudokuPuzzle[]; test: SudokuPuzzle[] } {
   const gen = { size: o.size, clues: sudokuClues(o.size, o.difficulty) };
-  const train = generateSudokus(o.trainPuzzles, gen, o.seed);
+  const train = generateSudokus(o.trainPuzzles, gen, o.seed, 'data.trainPuzzles');
   const seen = new Set(train.map((p) => sudokuToString(p.puzzle)));
   const test = testOverride ?? heldOut(o.testPuzzles, gen, o.seed, seen);
   const info = sudokuDatasetInfo(o.size);
@@ -52,7 +53,7 @@ function heldOut(n: number, gen: { size: SudokuSize; clues: number }, seed: numb
   const rand = mulberry32(seed ^ 0x7e57);
   let tries = 0;
   while (out.length < n) {
-    if (++tries > 50 * n + 1000) throw new Error(`could only make ${out.length} of ${n} held-out ${gen.size}×${gen.size} puzzles distinct from the training set`);
+    if (++tries > 50 * n + 1000) throw new InputError(`data.testPuzzles: could only make ${out.length} of ${n} held-out ${gen.size}×${gen.size} puzzles distinct from the training set; ask for fewer`);
     const [p] = generateSudokus(1, gen, Math.floor(rand() * 2 ** 31));
     const key = sudokuToString(p.puzzle);
     if (exclude.has(key)) continue;

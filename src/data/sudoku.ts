@@ -307,10 +307,10 @@ export function generateSudoku(options: SudokuGenOptions, rng: () => number): Su
 }
 
 /** `count` puzzles with pairwise distinct givens, reproducible from `seed`. */
-export function generateSudokus(count: number, options: SudokuGenOptions, seed: number): SudokuPuzzle[] {
+export function generateSudokus(count: number, options: SudokuGenOptions, seed: number, field = 'the puzzle count'): SudokuPuzzle[] {
   const rng = mulberry32(seed);
   const what = `${options.size}×${options.size} sudokus`;
-  return drawDistinct(count, () => generateSudoku(options, rng), (p) => p.puzzle.cells.join(''), what);
+  return drawDistinct(count, () => generateSudoku(options, rng), (p) => p.puzzle.cells.join(''), what, field);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

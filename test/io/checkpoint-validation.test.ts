@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -357,6 +357,24 @@ describe('through the CLI', () => {
     const bad = runCli('eval', ['--checkpoint', path, '--backend', 'cpu', '--non-finite', 'yes']);
     expect(bad.code).toBe(1);
     expect(bad.stderr.trim()).toBe('[trm] error: --non-finite: "yes" is not one of refuse, load');
+  });
+
+  it('a checkpoint path that is a folder or missing is named in our words, for eval and train --resume', () => {
+    const folder = join(dir, 'a-folder.safetensors');
+    mkdirSync(folder);
+    const missing = join(dir, 'missing.safetensors');
+    const cases: [string[], string][] = [
+      [['eval', '--checkpoint', folder], `${folder}: is a folder, not a file`],
+      [['eval', '--checkpoint', missing], `${missing}: no such file or folder`],
+      [['train', '--resume', folder, '--out', join(dir, 'never')], `${folder}: is a folder, not a file`],
+    ];
+    for (const [[script, ...args], message] of cases) {
+      const r = runCli(script as 'eval' | 'train', [...args, '--backend', 'cpu']);
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim()).toBe(`[trm] error: ${message}`);
+      expectUserMessage(r.stderr);
+    }
+    expect(existsSync(join(dir, 'never'))).toBe(false);
   });
 
   it('train --resume of a bad checkpoint exits 1 and creates no run folder', () => {
