@@ -1,5 +1,5 @@
 // npm run eval -- --checkpoint CKPT [--data FILE|DIR|test] [--n N] [--backend gpu|cpu]
-import { parseCheckpoint, restoreCheckpoint } from '../io/checkpoint';
+import { restoreCheckpoint } from '../io/checkpoint';
 import { InputError, userMessage } from '../io/user-error';
 import { MAX_PUZZLES } from '../trm/config';
 import { keyName, parseTrainConfig } from '../trm/config-parse';
@@ -8,7 +8,8 @@ import { evaluateSource } from '../trm/evaluate';
 import { Trainer } from '../trm/trainer';
 import { applyOverrides, choiceFlag, intFlag, parseArgs } from './args';
 import { loadEvalData } from './eval-data';
-import { createNodeEngine, readInputFile } from './node-env';
+import { loadCheckpointFile } from './checkpoint-file';
+import { createNodeEngine } from './node-env';
 
 const HELP = `usage: npm run eval -- --checkpoint CKPT [--data SPEC] [--n N] [--backend gpu|cpu]
   --data test        the held-out split the checkpoint's config generates (default)
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
   const misplaced = overrides.find(([k]) => !k.startsWith('data.'));
   if (misplaced) throw new InputError(`--${keyName(misplaced[0])}: eval takes overrides of data fields only (e.g. --data.testPuzzles 1000); the model is the checkpoint's`);
   const allowNonFinite = choiceFlag(flags, 'non-finite', ['refuse', 'load'] as const, 'refuse') === 'load';
-  const ck = parseCheckpoint(new Uint8Array(readInputFile(path)), path, { allowNonFinite });
+  const ck = await loadCheckpointFile(path, { allowNonFinite });
   for (const w of ck.warnings) console.error(`[trm] warning: ${w}`);
   const cfg = parseTrainConfig(applyOverrides(ck.meta.config, overrides), `${path} with the flags`, ck.meta.data);
   checkMemory(cfg, ck.meta.data, limitsBeforeDevice(backend), path);

@@ -3,7 +3,7 @@ import { appendFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { createSource } from '../data/sources';
-import { NonFiniteWeightsError, parseCheckpoint, restoreCheckpoint, saveCheckpoint } from '../io/checkpoint';
+import { NonFiniteWeightsError, restoreCheckpoint, saveCheckpoint } from '../io/checkpoint';
 import { listed } from '../io/checkpoint-layout';
 import { InputError, userMessage } from '../io/user-error';
 import { MAX_STEPS } from '../trm/config';
@@ -13,7 +13,8 @@ import { PRESET_NAMES, getPreset } from '../trm/presets';
 import { evaluateSource, type FullEvalResult } from '../trm/evaluate';
 import { Trainer, type TrainMetrics } from '../trm/trainer';
 import { applyOverrides, choiceFlag, fmtDuration, intFlag, parseArgs } from './args';
-import { createNodeEngine, loadArcTasksFromDisk, readInputFile } from './node-env';
+import { loadCheckpointFile } from './checkpoint-file';
+import { createNodeEngine, loadArcTasksFromDisk } from './node-env';
 import { CHECKPOINT_FILE, METRICS_FILE, claimRunFolder, planRunFolder, writeFileAtomic } from './run-folder';
 
 const HELP = `usage: npm run train -- --preset <name> [options] [--section.field value …]
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
   const presetName = flags.get('preset');
   const preset = presetName === undefined ? undefined : getPreset(presetName);
   const resume = flags.get('resume');
-  const ck = resume ? parseCheckpoint(new Uint8Array(readInputFile(resume)), resume) : null;
+  const ck = resume ? await loadCheckpointFile(resume) : null;
   const base = ck ? ck.meta.config : preset ?? (() => { throw new InputError('--preset is required (or --resume)'); })();
   const set = applyOverrides(base, overrides);
   if (steps !== undefined) set.steps = steps;
