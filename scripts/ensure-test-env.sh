@@ -4,8 +4,11 @@
 #     list in test/helpers/chromium.ts (same order, so both pick the same browser);
 #   - on Linux, the Vulkan loader (libvulkan.so.1) and a Vulkan driver for Dawn in Node: a GPU's, or SwiftShader
 #     (shipped by Debian's chromium) where there is no GPU.
+#   - Python 3 with numpy and torch 1.13+ (torch.load's weights_only) for the cross-checks against the reference
+#     formats: TRM_LAB_PYTHON, else /usr/bin/python3 (test/helpers/python.ts uses the same).
 # On a Debian-like machine where it may (root, or sudo without a password) it installs what is missing (chromium,
-# libvulkan1); elsewhere it names in one line what to install and exits 1.
+# libvulkan1, python3-torch, python3-numpy, libopenblas0-pthread: torch's matmuls are ~10x faster with it); elsewhere
+# it names in one line what to install and exits 1.
 set -euo pipefail
 
 CANDIDATES=(
@@ -18,6 +21,11 @@ CANDIDATES=(
   /Applications/Chromium.app/Contents/MacOS/Chromium
 )
 SWIFTSHADER_ICD=/usr/lib/chromium/vk_swiftshader_icd.json # where src/gpu/node.ts looks for it
+PYTHON=${TRM_LAB_PYTHON:-/usr/bin/python3}
+
+has_python_torch() {
+  "$PYTHON" -c 'import inspect, numpy, torch; assert "weights_only" in inspect.signature(torch.load).parameters' >/dev/null 2>&1
+}
 
 find_browser() {
   if [ -n "${CHROMIUM_PATH:-}" ]; then
@@ -62,6 +70,10 @@ missing_packages() {
     has_vulkan_loader || echo libvulkan1
     if [ -n "$browser" ] && ! has_vulkan_driver; then echo chromium; fi
   fi
+  if [ -z "${TRM_LAB_PYTHON:-}" ]; then
+    has_python_torch || printf '%s\n' python3-torch python3-numpy
+    if command -v dpkg >/dev/null && ! dpkg -s libopenblas0-pthread >/dev/null 2>&1; then echo libopenblas0-pthread; fi
+  fi
 }
 
 # One line naming every problem; empty when the machine is ready.
@@ -88,6 +100,7 @@ problems() {
       fi
     fi
   fi
+  has_python_torch || out+=("no Python with numpy and torch 1.13+ at $PYTHON (Debian: python3-torch python3-numpy; or set TRM_LAB_PYTHON)")
   local line="" o
   for o in "${out[@]+"${out[@]}"}"; do line+="${line:+; }$o"; done
   echo "$line"
@@ -115,4 +128,4 @@ if [ -n "$left" ]; then
   exit 1
 fi
 browser=$(find_browser)
-echo "test environment: $browser ($("$browser" --version 2>/dev/null | head -1 || echo 'version unknown'))$([ "$(uname -s)" = Linux ] && echo ', Vulkan loader and driver present')"
+echo "test environment: $browser ($("$browser" --version 2>/dev/null | head -1 || echo 'version unknown'))$([ "$(uname -s)" = Linux ] && echo ', Vulkan loader and driver present'), $PYTHON with torch $("$PYTHON" -c 'import torch; print(torch.__version__)')"

@@ -6,23 +6,20 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseNpy } from '../../src/io/npy';
 import { MemorySink, writeReferenceDataset } from '../../src/io/reference-dataset';
 import { getPreset } from '../../src/trm/presets';
-import { CLI_DIR } from '../helpers/cli';
+import { runCli } from '../helpers/cli';
+import { PYTHON, runPython } from '../helpers/python';
 import { ARC_FIXTURES } from '../helpers/datasets';
 import { expectUserMessage } from '../helpers/user-message';
 
 const tmp = mkdtempSync(join(tmpdir(), 'export-data-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** The CLI as test/global-setup.ts built it. */
-function exportData(args: string[]) {
-  const r = spawnSync('node', [join(CLI_DIR, 'export-data.js'), ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const exportData = (args: string[]) => runCli('export-data', args);
 
 /** A `torchrun` on PATH that prints the arguments it was given, one JSON list: what bash made of a line. */
 const fakeBin = join(tmp, 'bin');
 mkdirSync(fakeBin);
-writeFileSync(join(fakeBin, 'torchrun'), '#!/bin/sh\nexec /usr/bin/python3 -c \'import json, sys; print(json.dumps(sys.argv[1:]))\' "$@"\n');
+writeFileSync(join(fakeBin, 'torchrun'), `#!/bin/sh\nexec ${PYTHON} -c 'import json, sys; print(json.dumps(sys.argv[1:]))' "$@"\n`);
 chmodSync(join(fakeBin, 'torchrun'), 0o755);
 const env = { ...process.env, PATH: `${fakeBin}:${process.env.PATH}` };
 const argsOfLine = (line: string) => JSON.parse(spawnSync('bash', ['-c', line], { encoding: 'utf8', env }).stdout) as string[];
@@ -51,11 +48,11 @@ describe('npm run export-data', () => {
     expect(entries(join(out, 'test'))).toEqual(files);
 
     // The streamed arrays load in numpy (memory-mapped, as the reference's loader reads them) …
-    const shapes = JSON.parse(spawnSync('/usr/bin/python3', ['-c', `
+    const shapes = JSON.parse(runPython(['-c', `
 import json, sys, numpy as np
 d = sys.argv[1]
 print(json.dumps({s + '/' + k: [np.load('%s/%s/all__%s.npy' % (d, s, k), mmap_mode='r').dtype.str, list(np.load('%s/%s/all__%s.npy' % (d, s, k)).shape)]
-                  for s in ('train', 'test') for k in ('inputs', 'labels', 'puzzle_identifiers', 'puzzle_indices', 'group_indices')}))`, out], { encoding: 'utf8' }).stdout);
+                  for s in ('train', 'test') for k in ('inputs', 'labels', 'puzzle_identifiers', 'puzzle_indices', 'group_indices')}))`, out]));
     expect(shapes).toEqual({
       'train/inputs': ['|u1', [120, 16]], 'train/labels': ['|u1', [120, 16]], 'train/puzzle_identifiers': ['<i4', [120]], 'train/puzzle_indices': ['<i4', [121]], 'train/group_indices': ['<i4', [41]],
       'test/inputs': ['|u1', [9, 16]], 'test/labels': ['|u1', [9, 16]], 'test/puzzle_identifiers': ['<i4', [9]], 'test/puzzle_indices': ['<i4', [10]], 'test/group_indices': ['<i4', [10]],

@@ -1,18 +1,15 @@
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readSafetensors } from '../../src/io/safetensors';
 import { writeZip } from '../../src/io/zip';
-import { CLI_DIR, runCli, type CliResult } from '../helpers/cli';
+import { runCli, type CliResult } from '../helpers/cli';
+import { runPython } from '../helpers/python';
 import { expectUserMessage } from '../helpers/user-message';
 
 const dir = mkdtempSync(join(tmpdir(), 'trm-torch-cli-'));
-const exportCli = (args: string[]): CliResult => {
-  const r = spawnSync('node', [join(CLI_DIR, 'export-checkpoint.js'), ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-};
+const exportCli = (args: string[]): CliResult => runCli('export-checkpoint', args);
 const evalOut = (ckpt: string, extra: string[] = []) => {
   const r = runCli('eval', ['--checkpoint', ckpt, '--backend', 'cpu', ...extra]);
   expect(r.code, r.stderr).toBe(0);
@@ -50,9 +47,7 @@ describe('export-checkpoint and import of the reference layout in the CLI', () =
 
   it('torch.load(weights_only=True) reads the export: reference names, 256-wide SwiGLU, the safetensors values', () => {
     const ref = join(dir, 'mlp-ref');
-    const r = spawnSync('/usr/bin/python3', ['test/python/torch_load.py', join(ref, 'step_4')], { encoding: 'utf8', maxBuffer: 1 << 28 });
-    expect(r.stderr).toBe('');
-    const loaded = JSON.parse(r.stdout) as Record<string, { shape: number[]; data: number[] }>;
+    const loaded = JSON.parse(runPython(['test/python/torch_load.py', join(ref, 'step_4')])) as Record<string, { shape: number[]; data: number[] }>;
     const safe = readSafetensors(new Uint8Array(readFileSync(join(ref, 'step_4.safetensors'))), 'step_4.safetensors').tensors;
     expect(Object.keys(loaded)).toEqual([...safe.keys()]);
     expect(Object.keys(loaded).every((k) => k.startsWith('_orig_mod.model.inner.'))).toBe(true);
@@ -65,8 +60,7 @@ describe('export-checkpoint and import of the reference layout in the CLI', () =
     const bare = join(dir, 'bare');
     mkdirSync(bare);
     const spec = { out: join(bare, 'step_40'), dtype: 'bfloat16', tensors: Object.fromEntries([...safe].map(([k, t]) => [k, { shape: t.shape, data: [...t.data] }])) };
-    const py = spawnSync('/usr/bin/python3', ['test/python/torch_save.py'], { input: JSON.stringify(spec), encoding: 'utf8', maxBuffer: 1 << 28 });
-    expect(py.status, py.stderr).toBe(0);
+    runPython(['test/python/torch_save.py'], JSON.stringify(spec));
     const r = evalOut(join(bare, 'step_40'), ['--n', '4']);
     expect(r.stdout).toMatch(/^examples\s+4$/m);
     expect(r.stderr).toMatch(/step_40: config: no all_config\.yaml beside the checkpoint, so inferred from the shapes/);

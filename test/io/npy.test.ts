@@ -1,19 +1,15 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeNpy, npyHeader, npyStreamHeaderLength, parseNpy, type NpyArray } from '../../src/io/npy';
 import { refusal } from '../helpers/user-message';
+import { runPython } from '../helpers/python';
 
 const dir = mkdtempSync(join(tmpdir(), 'npy-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function python(script: string): string {
-  const r = spawnSync('/usr/bin/python3', ['-c', script], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`python failed (${r.status}): ${r.stderr}`);
-  return r.stdout.trim();
-}
+const python = (script: string): string => runPython(['-c', script]).trim();
 
 const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 

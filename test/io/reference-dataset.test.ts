@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -16,15 +15,12 @@ import { MemorySink, writeReferenceDataset, type ExportInputs } from '../../src/
 import type { TrainConfig } from '../../src/trm/config';
 import { getPreset } from '../../src/trm/presets';
 import { ARC_FIXTURES } from '../helpers/datasets';
+import { runPython } from '../helpers/python';
 
 const tmp = mkdtempSync(join(tmpdir(), 'reference-dataset-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function python(script: string, ...args: string[]): string {
-  const r = spawnSync('/usr/bin/python3', ['-c', script, ...args], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`python exited ${r.status}: ${r.stderr.slice(-2000)}`);
-  return r.stdout.trim();
-}
+const python = (script: string, ...args: string[]): string => runPython(['-c', script, ...args]).trim();
 
 /** The folder a sink holds, written under tmp/`name`. */
 function writeOut(sink: MemorySink, name: string): string {

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,15 +16,12 @@ import { NAMES } from '../../src/trm/params';
 import { getPreset } from '../../src/trm/presets';
 import { Trainer } from '../../src/trm/trainer';
 import { refusal, rejectionMessage } from '../helpers/user-message';
+import { runPython } from '../helpers/python';
 
 const cpu = new CpuEngine();
 const dir = mkdtempSync(join(tmpdir(), 'trm-torch-'));
 const concat = (chunks: Uint8Array[]) => Uint8Array.from(Buffer.concat(chunks));
-const python = (script: string, args: string[], input?: string) => {
-  const r = spawnSync('/usr/bin/python3', [script, ...args], { input, encoding: 'utf8', maxBuffer: 1 << 28 });
-  if (r.status !== 0) throw new Error(`${script} failed: ${r.stderr}`);
-  return JSON.parse(r.stdout) as Record<string, any>;
-};
+const python = (script: string, args: string[], input?: string) => JSON.parse(runPython([script, ...args], input)) as Record<string, any>;
 
 /** TRM-MLP on 4×4 Sudoku at D = 16, SwiGLU widths rounded to 8 (the reference pads them to 256). */
 function mlpConfig(): TrainConfig {

@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ZIP_ALIGNMENT, ZipReader, blobReader, bytesReader, crc32, writeZip, type RandomAccess } from '../../src/io/zip';
 import { rejectionMessage } from '../helpers/user-message';
+import { runPython } from '../helpers/python';
 
 const concat = (chunks: Uint8Array[]) => Uint8Array.from(Buffer.concat(chunks));
 const FILES = [
@@ -45,9 +45,8 @@ describe('zip archives as torch.save writes them', () => {
   it("is a valid zip to Python's zipfile (CRCs checked)", () => {
     const dir = mkdtempSync(join(tmpdir(), 'trm-zip-'));
     writeFileSync(join(dir, 'a.zip'), ZIP);
-    const r = spawnSync('/usr/bin/python3', ['-c', 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); print(z.testzip(), z.namelist(), z.read("step_5/version"))', join(dir, 'a.zip')], { encoding: 'utf8' });
-    expect(r.stderr).toBe('');
-    expect(r.stdout.trim()).toBe("None ['step_5/data.pkl', 'step_5/data/0', 'step_5/version'] b'3\\n'");
+    const out = runPython(['-c', 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); print(z.testzip(), z.namelist(), z.read("step_5/version"))', join(dir, 'a.zip')]);
+    expect(out.trim()).toBe("None ['step_5/data.pkl', 'step_5/data/0', 'step_5/version'] b'3\\n'");
   });
 
   it('refuses a truncated archive, naming the file', async () => {
