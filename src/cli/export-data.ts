@@ -4,6 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { parseSudokuText, sudokuAnswer } from '../data/sudoku-text';
 import { npyHeader, npyStreamHeaderLength } from '../io/npy';
 import { holdOutSudokus, writeReferenceDataset, type DatasetSink, type ExportInputs, type ExportProgress, type PuzzleDatasetMetadata, type RowWriter } from '../io/reference-dataset';
+import { referenceOverrides, type ReferenceValue } from '../io/reference-config';
 import { InputError, quote, userMessage } from '../io/user-error';
 import { MAX_AUGMENTATIONS, MAX_STEPS, swigluWidth, type TrainConfig } from '../trm/config';
 import { parseTrainConfig } from '../trm/config-parse';
@@ -29,8 +30,6 @@ const REFERENCE_SUDOKU_AUG = 1000;
 /** What the reference hard-codes where TRM Lab has a knob. */
 const REFERENCE_SWIGLU_MULTIPLE = 256;
 const REFERENCE_HALT_LOSS_WEIGHT = 0.5;
-const REFERENCE_ROPE_THETA = 10000;
-const REFERENCE_RMS_EPS = 1e-5;
 
 function loadConfig(flags: ReadonlyMap<string, string>, overrides: [string, string][]): TrainConfig {
   const preset = flags.get('preset');
@@ -154,6 +153,16 @@ function hydraString(s: string): string {
   return `'${s.replace(/(\\*)('|$)/g, (_, bs: string, q: string) => bs + bs + (q ? "\\'" : ''))}'`;
 }
 
+/** A value as a hydra override writes it: Python's True and False, an empty list as []. */
+function hydraValue(v: ReferenceValue): string {
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (Array.isArray(v)) {
+    if (v.length > 0) throw new Error(`no hydra override for a list of ${v.length}`);
+    return '[]';
+  }
+  return String(v);
+}
+
 interface PretrainPlan {
   /** hydra overrides after `pretrain.py`, data_paths excluded. */
   overrides: string[];
@@ -165,7 +174,8 @@ interface PretrainPlan {
 }
 
 /**
- * The config's hyper-parameters as the reference's hydra overrides (config/cfg_pretrain.yaml, config/arch/trm.yaml).
+ * The config's hyper-parameters as the reference's hydra overrides (config/cfg_pretrain.yaml, config/arch/trm.yaml),
+ * mapped by io/reference-config as all_config.yaml is.
  * The reference counts epochs (each group visited once, one random member each), not steps: the run's steps ×
  * batch become epochs of the exported training split, and the run's evaluations as many equal intervals
  * (pretrain.py asserts that eval_interval divides epochs).
@@ -181,40 +191,7 @@ function pretrainPlan(cfg: TrainConfig, train: PuzzleDatasetMetadata): PretrainP
   const evalInterval = evals > 1 ? Math.max(1, Math.round(wanted / evals)) : undefined;
   const epochs = evalInterval ? evalInterval * evals : wanted;
   const steps = Math.floor((epochs * perEpoch) / B);
-  const bool = (b: boolean) => (b ? 'True' : 'False');
-  const overrides = [
-    ...(cfg.data.kind === 'sudoku' || cfg.data.kind === 'maze' ? ['evaluators=[]'] : []),
-    `arch.hidden_size=${m.hidden}`,
-    `arch.num_heads=${m.heads}`,
-    `arch.expansion=${m.expansion}`,
-    `arch.L_layers=${m.layers}`,
-    `arch.H_cycles=${m.T}`,
-    `arch.L_cycles=${m.n}`,
-    `arch.halt_max_steps=${m.nSup}`,
-    `arch.halt_exploration_prob=${m.haltExplorationProb}`,
-    `arch.mlp_t=${bool(m.variant === 'mlp')}`,
-    `arch.pos_encodings=${m.posEncoding}`,
-    `arch.puzzle_emb_ndim=${m.puzzleEmbDim}`,
-    `arch.puzzle_emb_len=${m.puzzleEmbLen}`,
-    `arch.loss.loss_type=${o.loss === 'stablemax' ? 'stablemax_cross_entropy' : 'softmax_cross_entropy'}`,
-    // Fields of the model config that trm.yaml does not list: "++" adds them.
-    ...(m.ropeBase !== REFERENCE_ROPE_THETA ? [`++arch.rope_theta=${m.ropeBase}`] : []),
-    ...(m.rmsEps !== REFERENCE_RMS_EPS ? [`++arch.rms_norm_eps=${m.rmsEps}`] : []),
-    `global_batch_size=${B}`,
-    `epochs=${epochs}`,
-    ...(evalInterval ? [`eval_interval=${evalInterval}`, 'checkpoint_every_eval=True'] : []),
-    `lr=${o.lr}`,
-    `lr_min_ratio=${o.schedule === 'constant' ? 1 : o.lrMinRatio}`,
-    `lr_warmup_steps=${o.warmupSteps}`,
-    `beta1=${o.beta1}`,
-    `beta2=${o.beta2}`,
-    `weight_decay=${o.weightDecay}`,
-    `puzzle_emb_lr=${o.puzzleEmbLr}`,
-    `puzzle_emb_weight_decay=${o.puzzleEmbWeightDecay}`,
-    `ema=${bool(o.ema > 0)}`,
-    ...(o.ema > 0 ? [`ema_rate=${o.ema}`] : []),
-    `seed=${cfg.seed}`,
-  ];
+  const overrides = referenceOverrides(cfg, { epochs, evalInterval }).map(({ name, value, add }) => `${add ? '++' : ''}${name}=${hydraValue(value)}`);
   const notes = [
     `${cfg.steps} steps × batch ${B} ≈ ${epochs} epochs of ${train.total_groups} groups × ${+train.mean_puzzle_examples.toFixed(3)} example${train.mean_puzzle_examples === 1 ? '' : 's'}: the reference takes ${steps} optimizer steps`,
   ];

@@ -3,11 +3,11 @@
  * and from TRM Lab's TrainConfig. Reading is safe YAML (core schema, no custom tags, bounded aliases) and takes
  * only the fields that mean something here, each type-checked; writing gives the reference's fields plus a
  * `trm_lab` block (pydantic ignores unknown top-level keys) holding what the reference cannot say, so an export
- * imports back exactly.
+ * imports back exactly. The same table of fields (FIELDS) gives export-data's hydra overrides.
  */
 import { parseDocument, stringify } from 'yaml';
 import type { DatasetInfo } from '../data/dataset';
-import type { TrainConfig } from '../trm/config';
+import type { ModelConfig, OptimConfig, TrainConfig } from '../trm/config';
 import { InputError, quote } from './user-error';
 
 /** What an all_config.yaml says, in TRM Lab's terms: config fields by dotted path, and hints for the data. */
@@ -25,22 +25,122 @@ export interface ReferenceConfig {
 export const ARCH_NAME = 'recursive_reasoning.trm@TinyRecursiveReasoningModel_ACTV1';
 const LOSS_TYPES: Record<string, TrainConfig['optim']['loss']> = { stablemax_cross_entropy: 'stablemax', softmax_cross_entropy: 'softmax' };
 const MAX_YAML = 1 << 20;
+/** What config/arch/trm.yaml lacks, so pretrain.py runs the model's own defaults. */
+const REFERENCE_ROPE_THETA = 10000;
+const REFERENCE_RMS_EPS = 1e-5;
 
 type Kind = 'int' | 'number';
-/** arch.* and top-level numeric fields → TrainConfig paths. */
-const ARCH_FIELDS: [string, string, Kind][] = [
-  ['hidden_size', 'model.hidden', 'int'], ['L_layers', 'model.layers', 'int'], ['num_heads', 'model.heads', 'int'],
-  ['expansion', 'model.expansion', 'number'], ['H_cycles', 'model.T', 'int'], ['L_cycles', 'model.n', 'int'],
-  ['halt_max_steps', 'model.nSup', 'int'], ['halt_exploration_prob', 'model.haltExplorationProb', 'number'],
-  ['puzzle_emb_ndim', 'model.puzzleEmbDim', 'int'], ['puzzle_emb_len', 'model.puzzleEmbLen', 'int'],
-  ['rope_theta', 'model.ropeBase', 'number'], ['rms_norm_eps', 'model.rmsEps', 'number'],
+/** A value of the reference's config: a number, a name, a flag, or a list (evaluators). */
+export type ReferenceValue = number | string | boolean | readonly string[] | readonly { name: string }[];
+/** What a value may need besides the config; a field whose value needs what is not given is left out. */
+export interface ReferenceContext {
+  /** The run length, which the reference counts in epochs: only export-data's overrides say it. */
+  run?: { epochs: number; evalInterval?: number };
+  /** The dataset, which data_paths names: only all_config.yaml says it (export-data writes the folder's path). */
+  data?: DatasetInfo;
+}
+type Path = `model.${keyof ModelConfig}` | `optim.${keyof OptimConfig}` | 'seed';
+const isArc = (cfg: TrainConfig) => cfg.data.kind === 'arc' || cfg.data.kind === 'arc-procedural';
+
+interface FieldDef {
+  /** The reference's name: `arch.` for the model config (dots nest further, as hydra reads them), else top-level. */
+  name: string;
+  /** Its value for a config; undefined leaves it out. */
+  value: (cfg: TrainConfig, more: ReferenceContext) => ReferenceValue | undefined;
+  /** The TrainConfig field a number here sets on reading, and its kind; absent: read specially, or not at all. */
+  read?: [Path, Kind];
+  /**
+   * Whether export-data's hydra overrides say it (in this table's order); absent: left at what the reference sets
+   * itself. `when` limits it, mostly to configs that differ from the reference's default; `add` writes `++`, for
+   * fields config/arch/trm.yaml does not list.
+   */
+  hydra?: { when?: (cfg: TrainConfig, more: ReferenceContext) => boolean; add?: true };
+}
+
+/** A TrainConfig field the reference has under its own name: read and written as it is. */
+function same(name: string, path: Path, kind: Kind, hydra?: FieldDef['hydra']): FieldDef {
+  const [section, field] = path.split('.') as [keyof TrainConfig, string | undefined];
+  const value = (cfg: TrainConfig) => (field === undefined ? cfg[section] : (cfg[section] as unknown as Record<string, number>)[field]) as number;
+  return { name, value, read: [path, kind], ...(hydra && { hydra }) };
+}
+const fixed = (name: string, v: ReferenceValue): FieldDef => ({ name, value: () => v });
+
+/**
+ * The one mapping between TRM Lab's config and the reference's (pretrain.py's PretrainConfig, config/arch/trm.yaml),
+ * in all_config.yaml's order. It gives the fields referenceConfigYaml writes, the numbers parseReferenceConfig
+ * reads, and export-data's hydra overrides.
+ */
+const FIELDS: readonly FieldDef[] = [
+  fixed('arch.name', ARCH_NAME),
+  fixed('arch.loss.name', 'losses@ACTLossHead'),
+  { name: 'arch.loss.loss_type', value: (c) => Object.keys(LOSS_TYPES).find((k) => LOSS_TYPES[k] === c.optim.loss), hydra: {} },
+  same('arch.halt_exploration_prob', 'model.haltExplorationProb', 'number', {}),
+  same('arch.halt_max_steps', 'model.nSup', 'int', {}),
+  same('arch.H_cycles', 'model.T', 'int', {}),
+  same('arch.L_cycles', 'model.n', 'int', {}),
+  fixed('arch.H_layers', 0),
+  same('arch.L_layers', 'model.layers', 'int', {}),
+  same('arch.hidden_size', 'model.hidden', 'int', {}),
+  same('arch.num_heads', 'model.heads', 'int', {}),
+  same('arch.expansion', 'model.expansion', 'number', {}),
+  same('arch.puzzle_emb_ndim', 'model.puzzleEmbDim', 'int', {}),
+  { name: 'arch.pos_encodings', value: (c) => c.model.posEncoding, hydra: {} },
+  same('arch.rope_theta', 'model.ropeBase', 'number', { when: (c) => c.model.ropeBase !== REFERENCE_ROPE_THETA, add: true }),
+  same('arch.rms_norm_eps', 'model.rmsEps', 'number', { when: (c) => c.model.rmsEps !== REFERENCE_RMS_EPS, add: true }),
+  fixed('arch.forward_dtype', 'bfloat16'),
+  { name: 'arch.mlp_t', value: (c) => c.model.variant === 'mlp', hydra: {} },
+  same('arch.puzzle_emb_len', 'model.puzzleEmbLen', 'int', {}),
+  fixed('arch.no_ACT_continue', true),
+  { name: 'data_paths', value: (_, { data }) => data && [`data/${data.name}`] },
+  { name: 'data_paths_test', value: () => [] },
+  // The reference's default evaluators are ARC's.
+  { name: 'evaluators', value: (c) => (isArc(c) ? [{ name: 'arc@ARC' }] : []), hydra: { when: (c) => !isArc(c) } },
+  same('global_batch_size', 'optim.batchSize', 'int', {}),
+  { name: 'epochs', value: (_, { run }) => run?.epochs, hydra: {} },
+  { name: 'eval_interval', value: (_, { run }) => run?.evalInterval, hydra: {} },
+  same('lr', 'optim.lr', 'number', {}),
+  { name: 'lr_min_ratio', value: (c) => (c.optim.schedule === 'constant' ? 1 : c.optim.lrMinRatio), read: ['optim.lrMinRatio', 'number'], hydra: {} },
+  same('lr_warmup_steps', 'optim.warmupSteps', 'int', {}),
+  same('beta1', 'optim.beta1', 'number', {}),
+  same('beta2', 'optim.beta2', 'number', {}),
+  same('weight_decay', 'optim.weightDecay', 'number', {}),
+  same('puzzle_emb_lr', 'optim.puzzleEmbLr', 'number', {}),
+  same('puzzle_emb_weight_decay', 'optim.puzzleEmbWeightDecay', 'number', {}),
+  same('seed', 'seed', 'int', {}),
+  { name: 'ema', value: (c) => c.optim.ema > 0, hydra: {} },
+  { name: 'ema_rate', value: (c) => (c.optim.ema > 0 ? c.optim.ema : 0.999), hydra: { when: (c) => c.optim.ema > 0 } },
+  // all_config.yaml keeps every checkpoint; a run with evaluations between keeps one per evaluation.
+  { name: 'checkpoint_every_eval', value: () => true, hydra: { when: (_, { run }) => run?.evalInterval !== undefined } },
 ];
-const TOP_FIELDS: [string, string, Kind][] = [
-  ['global_batch_size', 'optim.batchSize', 'int'], ['lr', 'optim.lr', 'number'], ['lr_min_ratio', 'optim.lrMinRatio', 'number'],
-  ['lr_warmup_steps', 'optim.warmupSteps', 'int'], ['weight_decay', 'optim.weightDecay', 'number'], ['beta1', 'optim.beta1', 'number'],
-  ['beta2', 'optim.beta2', 'number'], ['puzzle_emb_lr', 'optim.puzzleEmbLr', 'number'],
-  ['puzzle_emb_weight_decay', 'optim.puzzleEmbWeightDecay', 'number'], ['seed', 'seed', 'int'],
-];
+
+/** One field of the reference's config with its value for a config. */
+export interface ReferenceField {
+  /** e.g. "arch.hidden_size", "arch.loss.loss_type", "lr". */
+  name: string;
+  value: ReferenceValue;
+}
+
+/** The reference's fields for a config, in all_config.yaml's order. */
+export function referenceFields(cfg: TrainConfig, more: ReferenceContext = {}): ReferenceField[] {
+  return FIELDS.flatMap(({ name, value }) => {
+    const v = value(cfg, more);
+    return v === undefined ? [] : [{ name, value: v }];
+  });
+}
+
+/**
+ * The reference's fields a config (and its run) sets as hydra overrides, in the torchrun line's order: those
+ * pretrain.py would otherwise take from its own config, and only where a field may differ from that.
+ */
+export function referenceOverrides(cfg: TrainConfig, run: ReferenceContext['run']): (ReferenceField & { add: boolean })[] {
+  return FIELDS.flatMap((f) => {
+    const v = f.value(cfg, { run });
+    return f.hydra && v !== undefined && (f.hydra.when?.(cfg, { run }) ?? true) ? [{ name: f.name, value: v, add: f.hydra.add === true }] : [];
+  });
+}
+
+/** The numbers parseReferenceConfig takes as they are: reference name → TrainConfig path and kind. */
+const READ_FIELDS = FIELDS.flatMap((f) => (f.read ? [{ name: f.name, path: f.read[0], kind: f.read[1] }] : []));
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const own = (o: Record<string, unknown>, k: string): unknown => (Object.hasOwn(o, k) ? o[k] : undefined);
@@ -67,16 +167,12 @@ export function parseReferenceConfig(text: string, fileName: string): ReferenceC
   const name = own(arch, 'name');
   if (name !== ARCH_NAME) fail('arch.name', `is ${quote(name, 80)}; TRM Lab runs ${ARCH_NAME}`);
   const fields = new Map<string, number | string>();
-  const take = (src: Record<string, unknown>, table: [string, string, Kind][], where: string) => {
-    for (const [key, path, kind] of table) {
-      const v = own(src, key);
-      if (v === undefined || v === null) continue;
-      if (typeof v !== 'number' || !Number.isFinite(v) || (kind === 'int' && !Number.isSafeInteger(v))) fail(`${where}${key}`, `is ${quote(v)}, not ${kind === 'int' ? 'an integer' : 'a number'}`);
-      fields.set(path, v as number);
-    }
-  };
-  take(arch, ARCH_FIELDS, 'arch.');
-  take(doc, TOP_FIELDS, '');
+  for (const { name, path, kind } of READ_FIELDS) {
+    const v = name.split('.').reduce<unknown>((o, k) => (isRecord(o) ? own(o, k) : undefined), doc);
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v) || (kind === 'int' && !Number.isSafeInteger(v))) fail(name, `is ${quote(v)}, not ${kind === 'int' ? 'an integer' : 'a number'}`);
+    fields.set(path, v as number);
+  }
 
   const pos = own(arch, 'pos_encodings');
   if (pos === 'learned') fail('arch.pos_encodings', 'is learned, which TRM Lab does not run yet (it has rope and none)');
@@ -108,46 +204,14 @@ export function parseReferenceConfig(text: string, fileName: string): ReferenceC
 
 /** all_config.yaml for a TRM Lab run, in the reference's fields, with the exact TRM Lab config in `trm_lab`. */
 export function referenceConfigYaml(cfg: TrainConfig, data: DatasetInfo, step: number): string {
-  const m = cfg.model, o = cfg.optim;
-  const doc = {
-    arch: {
-      name: ARCH_NAME,
-      loss: { name: 'losses@ACTLossHead', loss_type: o.loss === 'stablemax' ? 'stablemax_cross_entropy' : 'softmax_cross_entropy' },
-      halt_exploration_prob: m.haltExplorationProb,
-      halt_max_steps: m.nSup,
-      H_cycles: m.T,
-      L_cycles: m.n,
-      H_layers: 0,
-      L_layers: m.layers,
-      hidden_size: m.hidden,
-      num_heads: m.heads,
-      expansion: m.expansion,
-      puzzle_emb_ndim: m.puzzleEmbDim,
-      pos_encodings: m.posEncoding,
-      rope_theta: m.ropeBase,
-      rms_norm_eps: m.rmsEps,
-      forward_dtype: 'bfloat16',
-      mlp_t: m.variant === 'mlp',
-      puzzle_emb_len: m.puzzleEmbLen,
-      no_ACT_continue: true,
-    },
-    data_paths: [`data/${data.name}`],
-    data_paths_test: [],
-    evaluators: cfg.data.kind === 'arc' || cfg.data.kind === 'arc-procedural' ? [{ name: 'arc@ARC' }] : [],
-    global_batch_size: o.batchSize,
-    lr: o.lr,
-    lr_min_ratio: o.schedule === 'constant' ? 1 : o.lrMinRatio,
-    lr_warmup_steps: o.warmupSteps,
-    beta1: o.beta1,
-    beta2: o.beta2,
-    weight_decay: o.weightDecay,
-    puzzle_emb_lr: o.puzzleEmbLr,
-    puzzle_emb_weight_decay: o.puzzleEmbWeightDecay,
-    seed: cfg.seed,
-    ema: o.ema > 0,
-    ema_rate: o.ema > 0 ? o.ema : 0.999,
-    checkpoint_every_eval: true,
-    trm_lab: { config: cfg, data, step },
-  };
+  const doc: Record<string, unknown> = {};
+  for (const { name, value } of referenceFields(cfg, { data })) {
+    const keys = name.split('.');
+    const last = keys.pop()!;
+    let at = doc;
+    for (const k of keys) at = (at[k] ??= {}) as Record<string, unknown>;
+    at[last] = value;
+  }
+  doc.trm_lab = { config: cfg, data, step };
   return `# Written by TRM Lab. The reference fields follow pretrain.py's PretrainConfig; trm_lab holds the exact TRM Lab config.\n${stringify(doc)}`;
 }
