@@ -8,10 +8,13 @@ import { createStore, useStore, type StoreApi } from 'zustand';
 import type { Example } from '../data/dataset';
 import type { ArcTask } from '../data/grid';
 import type { ArcTaskSplit } from '../data/sources';
+import type { DatasetInfo } from '../data/dataset';
+import { checkpointBytes, openCheckpointFiles, openCheckpointUrl, type OpenedCheckpoint } from '../io/open-checkpoint';
 import { openBrowserStorage, type RunStorage } from '../io/browser-storage';
 import { decodeUrlState, linkBanner, nearestPreset, writeHash } from '../io/url-state';
 import { quote, userMessage } from '../io/user-error';
 import type { TrainConfig } from '../trm/config';
+import { estimateMemory } from '../trm/memory';
 import { getPreset, type PresetName } from '../trm/presets';
 import type { RecursionTrace } from '../trm/trace';
 import { createWorkerClient, type TrainClient } from '../worker/client';
@@ -51,6 +54,12 @@ export interface TrainActions {
   /** Open a checkpoint file (its config and weights); errors show in the 'checkpoint' slot and the run loaded before stays. */
   importCheckpoint(file: ArrayBuffer | Blob, name: string): Promise<boolean>;
   /**
+   * Open a TRM Lab or reference checkpoint (torch.save step_N or safetensors, with all_config.yaml when picked
+   * alongside or beside the URL), reading only what it needs; null on failure (the error shows in the 'checkpoint'
+   * slot and the run loaded before stays).
+   */
+  openCheckpoint(source: { files: readonly File[] } | { url: string }): Promise<OpenedSummary | null>;
+  /**
    * Run the model on one example capturing every recursion step: the last Adapt's model when `adapted` (by
    * default, when the example was marked with forAdaptedModel). `onProgress` gets the trace so far after each
    * supervision step: each call's trace extends the previous one, keeping its frame objects.
@@ -72,6 +81,24 @@ export interface TrainActions {
   clearError(slot: ErrorSlot): void;
   /** Autosave now (also runs every `autosaveEvery` steps and on pause/finish). */
   saveNow(): Promise<void>;
+}
+
+/** What the page shows beside an opened checkpoint's config. */
+export interface OpenedSummary {
+  /** The run it was opened as (the page shows the summary while that run is the current one). */
+  runId: string;
+  name: string;
+  kind: OpenedCheckpoint['kind'];
+  /** The file's size in bytes, and how many of them were read to open it. */
+  bytes: number;
+  bytesRead: number;
+  notes: string[];
+  config: TrainConfig;
+  info: DatasetInfo;
+  step: number;
+  paramCount: number;
+  /** The training memory estimateMemory gives on this engine (null before the engine reported its limits). */
+  memoryBytes: number | null;
 }
 
 export type TrainStore = TrainState & TrainActions & { arcTasks: ArcTaskSplit | null; autosaveEvery: number };
@@ -356,6 +383,24 @@ export function createTrainStore(deps: StoreDeps): StoreApi<TrainStore> {
         } catch (err) {
           fail('checkpoint', err);
           return false;
+        }
+      },
+
+      async openCheckpoint(source) {
+        try {
+          const opened = 'url' in source ? await openCheckpointUrl(source.url) : await openCheckpointFiles(source.files);
+          const bytes = checkpointBytes(opened.checkpoint);
+          await loadBytes(bytes.buffer.byteLength === bytes.byteLength ? (bytes.buffer as ArrayBuffer) : bytes.slice().buffer, fileLabel(opened.name), true);
+          const { meta } = opened.checkpoint;
+          const limits = get().engine.limits;
+          return {
+            runId: get().run?.id ?? '', name: opened.name, kind: opened.kind, bytes: opened.bytes, bytesRead: opened.bytesRead, notes: opened.notes, config: meta.config, info: meta.data, step: meta.step,
+            paramCount: get().run?.paramCount ?? 0,
+            memoryBytes: limits ? estimateMemory(meta.config, meta.data, limits.bytesPerFloat).total : null,
+          };
+        } catch (err) {
+          fail('checkpoint', err);
+          return null;
         }
       },
 
