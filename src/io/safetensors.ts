@@ -26,7 +26,7 @@ const FORMAT_DTYPES = new Map<string, number>([
   ...Object.entries({ BOOL: 1, I8: 1, F8_E5M2: 1, F8_E4M3: 1, F8_E8M0: 1, I16: 2, U16: 2, F16: 2, BF16: 2, U32: 4, I64: 8, U64: 8 }),
 ]);
 /** The safetensors library's own bound on the header. */
-const MAX_HEADER = 100_000_000;
+export const MAX_HEADER = 100_000_000;
 const TENSOR_NAME_CHARS = 80;
 
 export function writeSafetensors(tensors: Map<string, SafeTensor>, metadata: Record<string, string> = {}): Uint8Array {
@@ -58,7 +58,8 @@ export function writeSafetensors(tensors: Map<string, SafeTensor>, metadata: Rec
 
 /** One tensor as the header describes it; `begin`/`end` are byte offsets into the data section. */
 export interface SafeEntry {
-  dtype: SafeDType;
+  /** One of the dtypes the reader was asked to accept (SafeDType by default). */
+  dtype: string;
   shape: number[];
   begin: number;
   end: number;
@@ -95,16 +96,32 @@ function notCount(v: unknown): string {
   return `${v} (${!Number.isInteger(v) ? 'not an integer' : v < 0 ? 'negative' : 'too large'})`;
 }
 
-/** Check the header of a safetensors file; throws InputError naming the file, the tensor and the problem. */
-export function readSafetensorsHeader(bytes: Uint8Array, fileName = 'checkpoint'): SafetensorsHeader {
+export interface HeaderOptions {
+  /** The whole file's size when `bytes` holds only its start (at least the header), as a random-access read gives. */
+  fileSize?: number;
+  /** The dtypes the caller reads (default: those decodeTensors decodes); another is named as unreadable. */
+  readable?: readonly string[];
+}
+
+/** The header length a file's first 8 bytes declare (what to read before readSafetensorsHeader). */
+export const declaredHeaderLength = (first8: Uint8Array): bigint => new DataView(first8.buffer, first8.byteOffset, 8).getBigUint64(0, true);
+
+/**
+ * Check the header of a safetensors file (`bytes`: the file, or its start with `opts.fileSize`); throws InputError
+ * naming the file, the tensor and the problem.
+ */
+export function readSafetensorsHeader(bytes: Uint8Array, fileName = 'checkpoint', opts: HeaderOptions = {}): SafetensorsHeader {
+  const fileSize = opts.fileSize ?? bytes.length;
+  const readable = new Set(opts.readable ?? DECODED.keys());
   const fail = (why: string): never => {
     throw new InputError(`${fileName}: not a valid safetensors file: ${why}`);
   };
-  if (bytes.length < 8) fail(`shorter than its 8-byte header length (${bytes.length} bytes)`);
-  const hlen = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
+  if (fileSize < 8) fail(`shorter than its 8-byte header length (${fileSize} bytes)`);
+  const hlen = declaredHeaderLength(bytes);
   if (hlen > BigInt(MAX_HEADER)) fail(`header length ${hlen} exceeds the format's limit of ${MAX_HEADER} bytes`);
   const dataStart = 8 + Number(hlen);
-  if (dataStart > bytes.length) fail(`header length ${hlen} runs past the end of the file (${bytes.length} bytes)`);
+  if (dataStart > fileSize) fail(`header length ${hlen} runs past the end of the file (${fileSize} bytes)`);
+  if (dataStart > bytes.length) throw new RangeError(`readSafetensorsHeader: given ${bytes.length} bytes of a ${dataStart}-byte header`);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, dataStart));
@@ -119,7 +136,7 @@ export function readSafetensorsHeader(bytes: Uint8Array, fileName = 'checkpoint'
   }
   if (!isObject(header)) return fail(`header is ${quote(header)}, not a JSON object`);
 
-  const dataLength = bytes.length - dataStart;
+  const dataLength = fileSize - dataStart;
   const entries = new Map<string, SafeEntry>();
   let metadata: Record<string, string> = {};
   for (const [name, v] of Object.entries(header)) {
@@ -137,8 +154,8 @@ export function readSafetensorsHeader(bytes: Uint8Array, fileName = 'checkpoint'
     if (!isObject(v)) fail(`${t} is ${quote(v)}, not an object with dtype, shape and data_offsets`);
     const { dtype, shape, data_offsets: offsets } = v as Record<string, unknown>;
     if (typeof dtype !== 'string' || !FORMAT_DTYPES.has(dtype)) fail(`${t} has dtype ${quote(dtype)}, not a safetensors dtype`);
-    const size = DECODED.get(dtype as string);
-    if (size === undefined) fail(`${t} has dtype ${dtype as string}, which TRM Lab does not read (it reads ${[...DECODED.keys()].join(', ')})`);
+    if (!readable.has(dtype as string)) fail(`${t} has dtype ${dtype as string}, which TRM Lab does not read (it reads ${[...readable].join(', ')})`);
+    const size = FORMAT_DTYPES.get(dtype as string);
     if (!Array.isArray(shape)) fail(`${t} has shape ${quote(shape)}, not a list of dimensions`);
     const dims = shape as unknown[];
     const badDim = dims.findIndex((d) => !isCount(d));
@@ -156,7 +173,7 @@ export function readSafetensorsHeader(bytes: Uint8Array, fileName = 'checkpoint'
       const needs = Number.isSafeInteger(need) ? `${need} bytes` : 'more bytes than any file holds';
       fail(`${t} has shape ${fmtShape(dims)} of ${dtype as string}, which needs ${needs}, but data_offsets [${b}, ${e}] hold ${e - b}`);
     }
-    entries.set(name, { dtype: dtype as SafeDType, shape: dims as number[], begin: b, end: e });
+    entries.set(name, { dtype: dtype as string, shape: dims as number[], begin: b, end: e });
   }
   checkTiling(entries, dataLength, fail);
   return { entries, metadata, dataStart };
@@ -176,13 +193,13 @@ function checkTiling(entries: Map<string, SafeEntry>, dataLength: number, fail: 
   if (pos !== dataLength) fail(`the last ${dataLength - pos} bytes of the data belong to no tensor`);
 }
 
-/** Copy each tensor's bytes out of a file whose header `readSafetensorsHeader` checked. */
+/** Copy each tensor's bytes out of a file whose header `readSafetensorsHeader` checked (with the default dtypes). */
 export function decodeTensors(bytes: Uint8Array, header: SafetensorsHeader): Map<string, SafeTensor> {
   const tensors = new Map<string, SafeTensor>();
   for (const [name, { dtype, shape, begin, end }] of header.entries) {
     const raw = bytes.slice(header.dataStart + begin, header.dataStart + end);
     const data = dtype === 'F32' ? new Float32Array(raw.buffer) : dtype === 'I32' ? new Int32Array(raw.buffer) : dtype === 'F64' ? new Float64Array(raw.buffer) : raw;
-    tensors.set(name, { dtype, shape, data });
+    tensors.set(name, { dtype: dtype as SafeDType, shape, data });
   }
   return tensors;
 }

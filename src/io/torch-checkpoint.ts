@@ -6,7 +6,7 @@
  * writer: named float32 tensors → the zip torch.save writes, which torch.load(weights_only=True) accepts.
  */
 import { describe, pickleStateDict, unpickle, type PickledTensor, type StorageDType } from './pickle';
-import { fmtShape, tensorName } from './safetensors';
+import { MAX_HEADER, declaredHeaderLength, fmtShape, readSafetensorsHeader, tensorName } from './safetensors';
 import { InputError, quote } from './user-error';
 import { ZipReader, writeZip, type RandomAccess } from './zip';
 
@@ -104,45 +104,22 @@ export async function readTorchZip(r: RandomAccess, fileName: string): Promise<M
 }
 
 const SAFETENSORS_DTYPES: Record<string, StorageDType> = { F32: 'F32', BF16: 'BF16', F16: 'F16' };
-const MAX_SAFETENSORS_HEADER = 100_000_000;
 
 /**
  * The tensors of a safetensors file read through `r` (the header first, then each tensor on demand). Only float
  * dtypes; the byte ranges must lie in the file and match the shapes (the header metadata is returned as well).
  */
 export async function readSafetensorsLazily(r: RandomAccess, fileName: string): Promise<{ tensors: Map<string, LazyTensor>; metadata: Record<string, string> }> {
-  const fail = (why: string): never => {
-    throw new InputError(`${fileName}: not a valid safetensors file: ${why}`);
-  };
-  if (r.size < 8) fail(`only ${r.size} bytes`);
-  const len = Number(new DataView((await r.read(0, 8)).slice().buffer).getBigUint64(0, true));
-  if (len > MAX_SAFETENSORS_HEADER || 8 + len > r.size) fail(`a header of ${len} bytes in a file of ${r.size}`);
-  let header: unknown;
-  try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(await r.read(8, len)));
-  } catch {
-    return fail('the header is not UTF-8 JSON');
-  }
-  if (header === null || typeof header !== 'object' || Array.isArray(header)) return fail('the header is not a JSON object');
-  const dataStart = 8 + len;
+  // The same header checks as a TRM Lab checkpoint's, on the header's bytes alone: the data stays unread.
+  const first = r.size >= 8 ? await r.read(0, 8) : new Uint8Array(0);
+  const declared = first.length === 8 ? 8 + Number(declaredHeaderLength(first)) : 0;
+  const start = declared > 8 && declared <= r.size && declared <= 8 + MAX_HEADER ? await r.read(0, declared) : first;
+  const header = readSafetensorsHeader(start, fileName, { fileSize: r.size, readable: Object.keys(SAFETENSORS_DTYPES) });
   const tensors = new Map<string, LazyTensor>();
-  let metadata: Record<string, string> = {};
-  for (const [name, v] of Object.entries(header as Record<string, unknown>)) {
-    if (name === '__metadata__') {
-      if (v !== null && typeof v === 'object' && !Array.isArray(v)) metadata = Object.fromEntries(Object.entries(v).filter(([, s]) => typeof s === 'string')) as Record<string, string>;
-      continue;
-    }
-    const { dtype, shape, data_offsets: offs } = (v ?? {}) as Record<string, unknown>;
-    const dt = typeof dtype === 'string' ? SAFETENSORS_DTYPES[dtype] : undefined;
-    if (!dt) fail(`tensor ${tensorName(name)} has dtype ${quote(dtype)}; TRM Lab reads F32, BF16 and F16 weights`);
-    const isDims = (a: unknown): a is number[] => Array.isArray(a) && a.every((d) => Number.isSafeInteger(d) && d >= 0);
-    if (!isDims(shape) || !isDims(offs) || offs.length !== 2) return fail(`tensor ${tensorName(name)} has a malformed shape or data_offsets`);
-    const [b, e] = offs;
-    if (e < b || dataStart + e > r.size || numel(shape) * ITEM_BYTES[dt!] !== e - b)
-      fail(`tensor ${tensorName(name)} of shape ${fmtShape(shape)} has data_offsets [${b}, ${e}] that do not fit its size or the file`);
-    tensors.set(name, lazy(dt!, shape, dataStart + b, (o, l) => r.read(o, l), fileName, name));
+  for (const [name, { dtype, shape, begin }] of header.entries) {
+    tensors.set(name, lazy(SAFETENSORS_DTYPES[dtype], shape, header.dataStart + begin, (o, l) => r.read(o, l), fileName, name));
   }
-  return { tensors, metadata };
+  return { tensors, metadata: header.metadata };
 }
 
 /**

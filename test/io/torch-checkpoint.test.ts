@@ -200,7 +200,7 @@ project_name: whatever
     expect([...(await tensors.get('model.inner.H_init')!.read())]).toEqual([1, -2, 0.5, 3]);
     expect([...(await tensors.get('model.inner.H_init')!.read(1, 1))]).toEqual([0.5, 3]);
     const bad = new TextEncoder().encode(header.replace('[0,8]', '[0,6]'));
-    expect(await rejectionMessage(readSafetensorsLazily(bytesReader(concat([bytes.subarray(0, 8), bad, bytes.subarray(8 + header.length)])), 'w.safetensors'))).toMatch(/data_offsets \[0, 6\] that do not fit/);
+    expect(await rejectionMessage(readSafetensorsLazily(bytesReader(concat([bytes.subarray(0, 8), bad, bytes.subarray(8 + header.length)])), 'w.safetensors'))).toMatch(/tensor "model\.inner\.H_init" has shape \[2,2\] of BF16, which needs 8 bytes, but data_offsets \[0, 6\] hold 6/);
   });
 });
 
