@@ -12,7 +12,7 @@ import { parseReferenceConfig } from './reference-config';
 import { writeSafetensors } from './safetensors';
 import { readSafetensorsLazily, readTorchZip, type LazyTensor } from './torch-checkpoint';
 import { httpReader, type HttpReaderOptions } from './http-reader';
-import { InputError, quote, userMessage } from './user-error';
+import { fileLabel, InputError, quote, userMessage } from './user-error';
 import { blobReader, type RandomAccess } from './zip';
 
 /** The file pretrain.py writes beside its checkpoints with the run's config. */
@@ -110,7 +110,7 @@ export async function openCheckpointFiles(files: readonly File[], opts: ParseOpt
     }
   };
   const r = counted(blobReader(file));
-  const opened = await openCheckpoint(r, file.name, config, opts);
+  const opened = await openCheckpoint(r, fileLabel(file.name), config, opts);
   return { ...opened, name: file.name, bytes: file.size, bytesRead: r.bytesRead };
 }
 

@@ -25,6 +25,11 @@ export function quote(value: unknown, max = 40): string {
   return typeof value === 'object' ? 'an object' : typeof value;
 }
 
+/** A file name short enough that a message about the file still has room for the problem: its start and its end. */
+export function fileLabel(name: string, max = 80): string {
+  return name.length <= max ? name : `${name.slice(0, max - 30)}…${name.slice(-29)}`;
+}
+
 /** An input a person gave is wrong; the message is already bounded and names where. */
 export class InputError extends Error {
   override name = 'InputError';

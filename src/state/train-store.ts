@@ -12,7 +12,7 @@ import type { DatasetInfo } from '../data/dataset';
 import { checkpointBytes, openCheckpointFiles, openCheckpointUrl, type OpenedCheckpoint } from '../io/open-checkpoint';
 import { openBrowserStorage, type RunStorage } from '../io/browser-storage';
 import { decodeUrlState, linkBanner, nearestPreset, writeHash } from '../io/url-state';
-import { quote, userMessage } from '../io/user-error';
+import { fileLabel, quote, userMessage } from '../io/user-error';
 import type { TrainConfig } from '../trm/config';
 import { estimateMemory } from '../trm/memory';
 import { getPreset, type PresetName } from '../trm/presets';
@@ -538,11 +538,6 @@ export function useTrace(example: Example | null, opts: { adapted?: boolean } = 
     };
   }, [example, version, hasRun, opts.adapted]);
   return out;
-}
-
-/** A file name short enough that a message about the file still has room for the problem. */
-function fileLabel(name: string, max = 80): string {
-  return name.length <= max ? name : `${name.slice(0, max - 30)}…${name.slice(-29)}`;
 }
 
 function debounce<A extends unknown[]>(fn: (...a: A) => void, ms: number): (...a: A) => void {

@@ -88,6 +88,11 @@ describe('openCheckpointFiles: what a person picks in the page', () => {
     expectUserMessage(msg, /^step_9: .*lm_head\.weight/);
     expectUserMessage(await rejectionMessage(openCheckpointFiles([file(TORCH_ZIP, 'step_1'), file('arch: !!python/object/apply:os.system [ls]\n', 'all_config.yaml')])), /^all_config\.yaml: not valid YAML/);
   });
+  it('a very long file name is shortened in the message, so the problem still shows', async () => {
+    const name = `${'long-name-'.repeat(30)}.safetensors`;
+    const m = await rejectionMessage(openCheckpointFiles([file(new Uint8Array(4096).fill(0xff), name)]));
+    expectUserMessage(m, /^long-name-long-name-long-name-long-name-long-name-…g-name-long-name-\.safetensors: not a valid safetensors file: header length \d+ exceeds the format's limit of 100000000 bytes$/);
+  });
 });
 
 describe('openCheckpointUrl: HTTP range requests', () => {
