@@ -21,7 +21,7 @@
 import { mulberry32 } from '../nn/init';
 import { generateVersions, PuzzleIdRegistry, translationOffsets } from '../data/arc-augment';
 import { ARC_CANVAS_SIDE, ARC_VOCAB_SIZE, encodePair, PAD } from '../data/arc-encoding';
-import { IGNORE_LABEL, type Example } from '../data/dataset';
+import { IGNORE_LABEL, type DatasetInfo, type Example } from '../data/dataset';
 import { toRows, type ArcTask, type Pair } from '../data/grid';
 import { mazeDatasetInfo, mazeDihedral, mazeExample, type Maze } from '../data/maze';
 import { mazeSource } from '../data/maze-source';
@@ -228,44 +228,39 @@ export function writeReferenceDataset(cfg: TrainConfig, inputs: ExportInputs, si
   }
 }
 
-/** Each puzzle its own group with puzzle id 0, as build_sudoku_dataset.py; training groups add shuffled copies. */
-function writeSudoku(train: readonly SudokuPuzzle[], test: readonly SudokuPuzzle[], size: SudokuSize, augmentations: number, seed: number, sink: DatasetSink, progress: ExportProgress): ExportedDataset {
-  const info = sudokuDatasetInfo(size);
-  const rand = mulberry32(seed ^ SUDOKU_SHUFFLE_SEED);
+/**
+ * Each puzzle its own group under puzzle id 0, as build_sudoku_dataset.py and build_maze_dataset.py write them:
+ * a training puzzle with its augmented versions, a test puzzle as it is.
+ */
+function writeOneIdGroups<T>(train: readonly T[], test: readonly T[], info: DatasetInfo, versions: (t: T) => T[], example: (t: T) => Example, sink: DatasetSink, progress: ExportProgress): Omit<ExportedDataset, 'notes'> {
   const tick = counter(train.length + test.length, progress);
   const trainOut = new SplitWriter(sink, 'train', info.seqLen, info.vocabSize);
-  for (const p of train) {
-    const versions = [p, ...Array.from({ length: augmentations }, () => shuffleSudoku(p, rand))];
-    trainOut.addGroup(versions.map((v) => ({ id: 0, examples: [sudokuExample(v)] })));
+  for (const t of train) {
+    trainOut.addGroup(versions(t).map((v) => ({ id: 0, examples: [example(v)] })));
     tick();
   }
   const testOut = new SplitWriter(sink, 'test', info.seqLen, info.vocabSize);
-  for (const p of test) {
-    testOut.addGroup([{ id: 0, examples: [sudokuExample(p)] }]);
+  for (const t of test) {
+    testOut.addGroup([{ id: 0, examples: [example(t)] }]);
     tick();
   }
   sink.file('identifiers.json', JSON.stringify([PuzzleIdRegistry.BLANK]));
-  const notes = [`${train.length} training Sudokus with ${augmentations} shuffled copies each (the reference's --num-aug; TRM Lab shuffles on the fly)`];
-  return { train: trainOut.finish(1), test: testOut.finish(1), notes };
+  return { train: trainOut.finish(1), test: testOut.finish(1) };
 }
 
-/** Each maze its own group with puzzle id 0, as build_maze_dataset.py; with augmentation, its 8 symmetries (--aug). */
+/** Sudoku: training groups add shuffled copies (the reference's --num-aug). */
+function writeSudoku(train: readonly SudokuPuzzle[], test: readonly SudokuPuzzle[], size: SudokuSize, augmentations: number, seed: number, sink: DatasetSink, progress: ExportProgress): ExportedDataset {
+  const rand = mulberry32(seed ^ SUDOKU_SHUFFLE_SEED);
+  const versions = (p: SudokuPuzzle) => [p, ...Array.from({ length: augmentations }, () => shuffleSudoku(p, rand))];
+  const out = writeOneIdGroups(train, test, sudokuDatasetInfo(size), versions, sudokuExample, sink, progress);
+  return { ...out, notes: [`${train.length} training Sudokus with ${augmentations} shuffled copies each (the reference's --num-aug; TRM Lab shuffles on the fly)`] };
+}
+
+/** Mazes: with augmentation, each training maze with its 8 symmetries (the reference's --aug). */
 function writeMaze(train: readonly Maze[], test: readonly Maze[], size: number, augment: boolean, sink: DatasetSink, progress: ExportProgress): ExportedDataset {
-  const info = mazeDatasetInfo(size);
-  const tick = counter(train.length + test.length, progress);
-  const trainOut = new SplitWriter(sink, 'train', info.seqLen, info.vocabSize);
-  for (const m of train) {
-    trainOut.addGroup((augment ? DIHEDRAL_IDS : [0]).map((t) => ({ id: 0, examples: [mazeExample(mazeDihedral(m, t))] })));
-    tick();
-  }
-  const testOut = new SplitWriter(sink, 'test', info.seqLen, info.vocabSize);
-  for (const m of test) {
-    testOut.addGroup([{ id: 0, examples: [mazeExample(m)] }]);
-    tick();
-  }
-  sink.file('identifiers.json', JSON.stringify([PuzzleIdRegistry.BLANK]));
-  const notes = augment ? ['each training maze with its 8 dihedral versions (the reference\'s --aug; TRM Lab draws one on the fly)'] : [];
-  return { train: trainOut.finish(1), test: testOut.finish(1), notes };
+  const versions = (m: Maze) => (augment ? DIHEDRAL_IDS : [0]).map((t) => mazeDihedral(m, t));
+  const out = writeOneIdGroups(train, test, mazeDatasetInfo(size), versions, mazeExample, sink, progress);
+  return { ...out, notes: augment ? ['each training maze with its 8 dihedral versions (the reference\'s --aug; TRM Lab draws one on the fly)'] : [] };
 }
 
 type ArcData = Extract<TrainConfig['data'], { kind: 'arc' | 'arc-procedural' }>;
