@@ -7,6 +7,7 @@
  */
 import { InputError, bound, quote } from '../io/user-error';
 import { type ArcTask, type Grid, type Pair, MAX_GRID_SIDE, makeGrid } from './grid';
+import { isJsonObject } from '../io/json-value';
 
 /** Bounded like every InputError: ids and values from the file are quoted short, never echoed whole. */
 export class ArcFormatError extends InputError {
@@ -26,7 +27,6 @@ export interface NamedText {
 
 type Json = unknown;
 
-const isObject = (v: Json): v is Record<string, Json> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function fail(where: string, what: string): never {
   throw new ArcFormatError(`${where}: ${what}`);
@@ -90,7 +90,7 @@ function parsePairs(value: Json, field: 'train' | 'test', where: string, opts: A
   if (value.length === 0) fail(where, `"${field}" is empty (need at least one pair)`);
   return value.map((p: Json, i: number) => {
     const at = `${where}, ${field} pair ${i}`;
-    if (!isObject(p)) fail(at, `expected an object {input, output}, got ${describe(p)}`);
+    if (!isJsonObject(p)) fail(at, `expected an object {input, output}, got ${describe(p)}`);
     if (p.input === undefined) fail(at, 'missing "input"');
     const input = parseGrid(p.input, `${at}, input`, opts);
     // Test outputs may be unknown (a Kaggle challenge, or a puzzle a user is solving); demonstrations need them.
@@ -107,7 +107,7 @@ export function parseTaskObject(value: Json, file: string, id: string, opts: Arc
   const where = `${file}: task ${taskLabel(id)}`;
   // Ids name tasks in every later message, vote and checkpoint: a runaway one is refused here, once.
   if (id === '' || id.length > MAX_TASK_ID) fail(where, `a task id must be 1..${MAX_TASK_ID} characters, this one has ${id.length}`);
-  if (!isObject(value)) fail(where, `expected an object {train, test}, got ${describe(value)}`);
+  if (!isJsonObject(value)) fail(where, `expected an object {train, test}, got ${describe(value)}`);
   return { id, train: parsePairs(value.train, 'train', where, opts), test: parsePairs(value.test, 'test', where, opts) };
 }
 
@@ -139,13 +139,13 @@ interface NamedJson {
 
 function combinedTasks(challenges: NamedJson, solutions: NamedJson | undefined, opts: ArcParseOptions): ArcTask[] {
   const { name: chName, value: ch } = challenges;
-  if (!isObject(ch)) fail(chName, `expected an object {taskId: {train, test}}, got ${describe(ch)}`);
+  if (!isJsonObject(ch)) fail(chName, `expected an object {taskId: {train, test}}, got ${describe(ch)}`);
   const tasks = Object.entries(ch).map(([id, t]) => parseTaskObject(t, chName, id, opts));
   if (tasks.length === 0) fail(chName, 'no tasks');
   if (!solutions) return tasks;
 
   const { name: soName, value: so } = solutions;
-  if (!isObject(so)) fail(soName, `expected an object {taskId: [grid, ...]}, got ${describe(so)}`);
+  if (!isJsonObject(so)) fail(soName, `expected an object {taskId: [grid, ...]}, got ${describe(so)}`);
   const known = new Set(tasks.map((t) => t.id));
   for (const id of Object.keys(so)) if (!known.has(id)) fail(`${soName}: task ${taskLabel(id)}`, `not in ${chName}`);
   for (const task of tasks) {
@@ -167,7 +167,7 @@ type Kind = 'task' | 'challenges' | 'solutions';
  * file. What is no object at all is blamed as the task its name says it holds.
  */
 function classify(value: Json, name: string): Kind {
-  if (!isObject(value)) return /_solutions\.json$/i.test(name) ? 'solutions' : /_challenges\.json$/i.test(name) ? 'challenges' : 'task';
+  if (!isJsonObject(value)) return /_solutions\.json$/i.test(name) ? 'solutions' : /_challenges\.json$/i.test(name) ? 'challenges' : 'task';
   if ('train' in value || 'test' in value) return 'task';
   if (Object.keys(value).length > 0 && Object.values(value).every(Array.isArray)) return 'solutions';
   return 'challenges';

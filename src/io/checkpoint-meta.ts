@@ -10,6 +10,7 @@ import { sudokuDatasetInfo } from '../data/sudoku';
 import type { DataConfig, TrainConfig } from '../trm/config';
 import { parseTrainConfig } from '../trm/config-parse';
 import { InputError, quote } from './user-error';
+import { isJsonObject } from './json-value';
 
 export const CHECKPOINT_FORMAT = 'trm-lab/1';
 
@@ -25,7 +26,6 @@ export interface CheckpointMeta {
   notes?: Record<string, unknown>;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const own = (o: Record<string, unknown>, k: string): unknown => (Object.hasOwn(o, k) ? o[k] : undefined);
 
 /** The dataset shape a data config produces, where the config alone fixes it (ARC's id count depends on its tasks). */
@@ -53,7 +53,7 @@ export function parseCheckpointMeta(metadata: Record<string, string>, fileName: 
   } catch {
     throw new InputError(`${where} "trm_lab" is not JSON`);
   }
-  if (!isObject(raw)) throw new InputError(`${where} "trm_lab" is ${quote(raw)}, not a JSON object`);
+  if (!isJsonObject(raw)) throw new InputError(`${where} "trm_lab" is ${quote(raw)}, not a JSON object`);
   const format = own(raw, 'format');
   if (format !== CHECKPOINT_FORMAT) throw new InputError(`${where}: format ${quote(format)}, this build reads "${CHECKPOINT_FORMAT}"`);
 
@@ -64,7 +64,7 @@ export function parseCheckpointMeta(metadata: Record<string, string>, fileName: 
   };
   const rawData = own(raw, 'data');
   let data: DatasetInfo | null = null;
-  if (!isObject(rawData)) issues.push(`data must be an object (the dataset's shape), got ${quote(rawData)}`);
+  if (!isJsonObject(rawData)) issues.push(`data must be an object (the dataset's shape), got ${quote(rawData)}`);
   else {
     const name = own(rawData, 'name');
     if (typeof name !== 'string') issues.push(`data.name must be a string, got ${quote(name)}`);
@@ -81,7 +81,7 @@ export function parseCheckpointMeta(metadata: Record<string, string>, fileName: 
   if (puzzleIds !== undefined && !(Array.isArray(puzzleIds) && puzzleIds.every((p) => typeof p === 'string')))
     issues.push(`puzzleIds must be a list of strings, got ${Array.isArray(puzzleIds) ? 'a list holding a non-string' : quote(puzzleIds)}`);
   const notes = own(raw, 'notes');
-  if (notes !== undefined && !isObject(notes)) issues.push(`notes must be an object, got ${quote(notes)}`);
+  if (notes !== undefined && !isJsonObject(notes)) issues.push(`notes must be an object, got ${quote(notes)}`);
   if (issues.length) throw new InputError(`${where}: ${issues.join('; ')}`);
 
   const config = parseTrainConfig(own(raw, 'config'), `${fileName} (its config)`, data!);

@@ -9,6 +9,7 @@ import { parseDocument, stringify } from 'yaml';
 import type { DatasetInfo } from '../data/dataset';
 import type { ModelConfig, OptimConfig, TrainConfig } from '../trm/config';
 import { InputError, quote } from './user-error';
+import { isJsonObject } from './json-value';
 
 /** What an all_config.yaml says, in TRM Lab's terms: config fields by dotted path, and hints for the data. */
 export interface ReferenceConfig {
@@ -142,7 +143,6 @@ export function referenceOverrides(cfg: TrainConfig, run: ReferenceContext['run'
 /** The numbers parseReferenceConfig takes as they are: reference name → TrainConfig path and kind. */
 const READ_FIELDS = FIELDS.flatMap((f) => (f.read ? [{ name: f.name, path: f.read[0], kind: f.read[1] }] : []));
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const own = (o: Record<string, unknown>, k: string): unknown => (Object.hasOwn(o, k) ? o[k] : undefined);
 
 /** Read all_config.yaml; throws InputError naming the file and the field. */
@@ -158,17 +158,17 @@ export function parseReferenceConfig(text: string, fileName: string): ReferenceC
   } catch (e) {
     throw new InputError(`${fileName}: not valid YAML for a config (${quote((e as Error).message.split('\n')[0], 120)})`);
   }
-  if (!isRecord(doc)) throw new InputError(`${fileName}: holds ${quote(doc)}, not a mapping of config fields`);
+  if (!isJsonObject(doc)) throw new InputError(`${fileName}: holds ${quote(doc)}, not a mapping of config fields`);
   const fail = (field: string, why: string): never => {
     throw new InputError(`${fileName}: ${field} ${why}`);
   };
   const arch = own(doc, 'arch');
-  if (!isRecord(arch)) return fail('arch', 'is missing (pretrain.py writes the model under arch)');
+  if (!isJsonObject(arch)) return fail('arch', 'is missing (pretrain.py writes the model under arch)');
   const name = own(arch, 'name');
   if (name !== ARCH_NAME) fail('arch.name', `is ${quote(name, 80)}; TRM Lab runs ${ARCH_NAME}`);
   const fields = new Map<string, number | string>();
   for (const { name, path, kind } of READ_FIELDS) {
-    const v = name.split('.').reduce<unknown>((o, k) => (isRecord(o) ? own(o, k) : undefined), doc);
+    const v = name.split('.').reduce<unknown>((o, k) => (isJsonObject(o) ? own(o, k) : undefined), doc);
     if (v === undefined || v === null) continue;
     if (typeof v !== 'number' || !Number.isFinite(v) || (kind === 'int' && !Number.isSafeInteger(v))) fail(name, `is ${quote(v)}, not ${kind === 'int' ? 'an integer' : 'a number'}`);
     fields.set(path, v as number);
@@ -183,7 +183,7 @@ export function parseReferenceConfig(text: string, fileName: string): ReferenceC
   // The MLP variant has no attention, so RoPE settings mean nothing there.
   if (pos !== undefined) fields.set('model.posEncoding', mlpT ? 'none' : (pos as string));
   const loss = own(arch, 'loss');
-  const lossType = isRecord(loss) ? own(loss, 'loss_type') : undefined;
+  const lossType = isJsonObject(loss) ? own(loss, 'loss_type') : undefined;
   if (lossType !== undefined) {
     if (typeof lossType !== 'string' || !(lossType in LOSS_TYPES)) fail('arch.loss.loss_type', `is ${quote(lossType)}, not ${Object.keys(LOSS_TYPES).join(' or ')}`);
     fields.set('optim.loss', LOSS_TYPES[lossType as string]);

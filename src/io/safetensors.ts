@@ -8,6 +8,7 @@
  * ranges that tile the data section exactly (no overlap, no gap, no trailing bytes).
  */
 import { InputError, quote } from './user-error';
+import { isJsonObject } from './json-value';
 
 /** The dtypes TRM Lab decodes. */
 export type SafeDType = 'F32' | 'I32' | 'F64' | 'U8';
@@ -87,7 +88,6 @@ export function fmtShape(shape: readonly unknown[]): string {
   return `[${shown.join(',')}${shape.length > 8 ? `,… (${shape.length} dimensions)` : ''}]`;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
 /** `v` and why it is not a non-negative integer, for a message: "-8 (negative)". */
@@ -134,7 +134,7 @@ export function readSafetensorsHeader(bytes: Uint8Array, fileName = 'checkpoint'
   } catch (e) {
     return fail(`header is not JSON (${quote((e as Error).message, 80)})`);
   }
-  if (!isObject(header)) return fail(`header is ${quote(header)}, not a JSON object`);
+  if (!isJsonObject(header)) return fail(`header is ${quote(header)}, not a JSON object`);
 
   const dataLength = fileSize - dataStart;
   const entries = new Map<string, SafeEntry>();
@@ -143,7 +143,7 @@ export function readSafetensorsHeader(bytes: Uint8Array, fileName = 'checkpoint'
     if (name === '__metadata__') {
       // The library reads a null __metadata__ as none.
       if (v === null) continue;
-      if (!isObject(v)) fail(`"__metadata__" is ${quote(v)}, not an object of strings`);
+      if (!isJsonObject(v)) fail(`"__metadata__" is ${quote(v)}, not an object of strings`);
       const pairs = Object.entries(v as Record<string, unknown>);
       const bad = pairs.find(([, s]) => typeof s !== 'string');
       if (bad) fail(`"__metadata__" entry ${quote(bad[0], TENSOR_NAME_CHARS)} is ${quote(bad[1])}, not a string`);
@@ -151,7 +151,7 @@ export function readSafetensorsHeader(bytes: Uint8Array, fileName = 'checkpoint'
       continue;
     }
     const t = `tensor ${tensorName(name)}`;
-    if (!isObject(v)) fail(`${t} is ${quote(v)}, not an object with dtype, shape and data_offsets`);
+    if (!isJsonObject(v)) fail(`${t} is ${quote(v)}, not an object with dtype, shape and data_offsets`);
     const { dtype, shape, data_offsets: offsets } = v as Record<string, unknown>;
     if (typeof dtype !== 'string' || !FORMAT_DTYPES.has(dtype)) fail(`${t} has dtype ${quote(dtype)}, not a safetensors dtype`);
     if (!readable.has(dtype as string)) fail(`${t} has dtype ${dtype as string}, which TRM Lab does not read (it reads ${[...readable].join(', ')})`);

@@ -4,6 +4,7 @@
  */
 import { quote } from '../io/user-error';
 import { ARC_SOURCES, ConfigError, configIssues, DATA_KINDS, type ConfigIssue, type DataConfig, type DataShape, type TrainConfig } from './config';
+import { isJsonObject } from '../io/json-value';
 
 /** What a field holds in JSON: a number, a boolean, one of some strings, or a list of strings. */
 type FieldType = 'number' | 'boolean' | 'strings' | readonly string[];
@@ -47,7 +48,6 @@ const DATA: Readonly<Record<DataConfig['kind'], Schema>> = {
 const TOP: Schema = { steps: 'number', evalEvery: 'number', evalSamples: 'number', seed: 'number' };
 const SECTIONS = ['model', 'optim', 'data'] as const;
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function typeName(t: FieldType): string {
   if (t === 'strings') return 'a list of strings';
@@ -78,7 +78,7 @@ function checkObject(obj: Record<string, unknown>, schema: Schema, prefix: strin
  * (configIssues, with the dataset's shape when given). Returns a fresh config holding only the known fields.
  */
 export function parseTrainConfig(value: unknown, where: string, data?: DataShape): TrainConfig {
-  if (!isRecord(value)) throw new ConfigError([{ field: 'config', message: `must be an object, got ${quote(value)}` }], where);
+  if (!isJsonObject(value)) throw new ConfigError([{ field: 'config', message: `must be an object, got ${quote(value)}` }], where);
   const issues: ConfigIssue[] = [];
   let dropped = 0;
   const bad = (field: string, message: string) => {
@@ -91,7 +91,7 @@ export function parseTrainConfig(value: unknown, where: string, data?: DataShape
   }
   for (const section of SECTIONS) {
     const v = isOwnKey(value, section) ? value[section] : undefined;
-    if (!isRecord(v)) {
+    if (!isJsonObject(v)) {
       bad(section, v === undefined ? 'missing (an object)' : `must be an object, got ${quote(v)}`);
       continue;
     }
