@@ -21,6 +21,12 @@ export function splitTasks(tasks: readonly ArcTask[], evalFraction: number, seed
   return { eval: order.slice(0, nEval).map((x) => x.t), train: order.slice(nEval).map((x) => x.t) };
 }
 
+/** The procedural tasks a config generates, split into training and held-out tasks (as a run and its export see them). */
+export function proceduralTasks(cfg: Extract<DataConfig, { kind: 'arc-procedural' }>, seed: number): ArcTaskSplit {
+  const tasks = generateTasks(cfg.tasks, { seed, families: cfg.families.length ? cfg.families : undefined, difficulty: cfg.difficulty, maxSide: cfg.maxSide });
+  return splitTasks(tasks, 0.2, seed);
+}
+
 /**
  * The data source for a config. ARC sources need their tasks (from public URLs or local files): the caller
  * loads them and passes `arcTasks`.
@@ -32,8 +38,7 @@ export function createSource(cfg: DataConfig, seed: number, arcTasks?: ArcTaskSp
     case 'maze':
       return mazeSource({ ...cfg, seed });
     case 'arc-procedural': {
-      const tasks = generateTasks(cfg.tasks, { seed, families: cfg.families.length ? cfg.families : undefined, difficulty: cfg.difficulty, maxSide: cfg.maxSide });
-      const split = splitTasks(tasks, 0.2, seed);
+      const split = proceduralTasks(cfg, seed);
       return arcSource(split.train, split.eval, { name: 'arc-procedural', canvas: cfg.canvas, augmentations: cfg.augmentations, translate: cfg.translate, seed });
     }
     case 'arc':

@@ -25,8 +25,7 @@ import { IGNORE_LABEL, type DatasetInfo, type Example } from '../data/dataset';
 import { toRows, type ArcTask, type Pair } from '../data/grid';
 import { mazeDatasetInfo, mazeDihedral, mazeExample, type Maze } from '../data/maze';
 import { mazeSource } from '../data/maze-source';
-import { generateTasks } from '../data/procedural';
-import { splitTasks, type ArcTaskSplit } from '../data/sources';
+import { proceduralTasks, type ArcTaskSplit } from '../data/sources';
 import { shuffleSudoku, sudokuDatasetInfo, sudokuExample, type SudokuPuzzle, type SudokuSize } from '../data/sudoku';
 import { sudokuSource } from '../data/sudoku-source';
 import { DIHEDRAL_IDS } from '../data/dihedral';
@@ -219,8 +218,7 @@ export function writeReferenceDataset(cfg: TrainConfig, inputs: ExportInputs, si
     }
     case 'arc-procedural': {
       // The tasks and split createSource (src/data/sources.ts) makes for this config, so the ids match the run's.
-      const tasks = generateTasks(d.tasks, { seed: cfg.seed, families: d.families.length ? d.families : undefined, difficulty: d.difficulty, maxSide: d.maxSide });
-      return writeArc(splitTasks(tasks, 0.2, cfg.seed), d, cfg.seed, sink, progress);
+      return writeArc(proceduralTasks(d, cfg.seed), d, cfg.seed, sink, progress);
     }
     case 'arc':
       if (!inputs.arcTasks) throw new Error(`data source "${d.source}" needs its ARC tasks loaded first`);
