@@ -67,6 +67,22 @@ def load_split(folder, split, crop=None):
     }
 
 
+def keep_metrics_until(path, step):
+    """A resumed run restarts at its last saved step: drop what a stopped run logged after it (and a torn last line)."""
+    kept = []
+    for line in open(path):
+        try:
+            rec = json.loads(line)
+        except ValueError:
+            break
+        if rec['step'] > step:
+            break
+        kept.append(line)
+    with open(path + '.tmp', 'w') as f:
+        f.writelines(kept)
+    os.replace(path + '.tmp', path)
+
+
 # ---- model ----
 
 def trunc_normal(shape, std, gen):
@@ -273,6 +289,7 @@ def main():
         w, buffers, m, v, ema = st['w'], st['buffers'], st['m'], st['v'], st['ema']
         carry, step, elapsed = st['carry'], st['step'], st['elapsed']
         gen.set_state(st['gen'])
+        keep_metrics_until(os.path.join(args.out, 'metrics.jsonl'), step)
         for t in w.values():
             t.requires_grad_(True)
     else:
