@@ -1,6 +1,8 @@
 // Deep-supervision carry (ACT), kept on the GPU so a training step needs no readback:
 // refill_data / reset_state replace halted slots with the new batch's sample and the initial y, z;
 // halt advances step counters and decides which slots halt.
+//! include sigmoid
+
 struct Params { batch: u32, width: u32, nSup: u32, training: u32, dim: u32 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -47,10 +49,12 @@ fn reset_state(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: 
   z[i] = z_init[d];
 }
 
-// halt: steps += 1; halted = steps ≥ N_sup, or in training (q_halt > 0) — both only once steps ≥ min_halt.
+// halt: steps += 1; halted = steps ≥ N_sup, or in training (q_halt > 0; q_halt > q_continue where width = 1,
+// no_ACT_continue: false) — both only once steps ≥ min_halt.
 @group(0) @binding(13) var<storage, read_write> halted_w: array<u32>;
 @group(0) @binding(14) var<storage, read> q_halt: array<f32>;
 @group(0) @binding(15) var<storage, read> min_halt: array<u32>;
+@group(0) @binding(16) var<storage, read> q_continue: array<f32>;
 
 @compute @workgroup_size(64)
 fn halt(@builtin(global_invocation_id) gid: vec3u) {
@@ -60,7 +64,21 @@ fn halt(@builtin(global_invocation_id) gid: vec3u) {
   steps[b] = s;
   var h = s >= p.nSup;
   if (p.training != 0u && p.nSup > 1u) {
-    h = (h || q_halt[b] > 0.0) && s >= min_halt[b];
+    let bar = select(0.0, q_continue[b], p.width == 1u);
+    h = (h || q_halt[b] > bar) && s >= min_halt[b];
   }
   halted_w[b] = select(0u, 1u, h);
+}
+
+// continue_target: HRM's Q-learning target for q_continue from the next step's q (q_halt, q_continue bound to
+// that pass): σ(q_halt) where this step is the slot's last (steps + 1 ≥ N_sup, steps not yet advanced by halt),
+// else σ(max(q_halt, q_continue)).
+@group(0) @binding(17) var<storage, read_write> target_q: array<f32>;
+
+@compute @workgroup_size(64)
+fn continue_target(@builtin(global_invocation_id) gid: vec3u) {
+  let b = gid.x;
+  if (b >= p.batch) { return; }
+  let last = steps[b] + 1u >= p.nSup;
+  target_q[b] = sigmoid_pair(select(max(q_halt[b], q_continue[b]), q_halt[b], last)).x;
 }

@@ -39,3 +39,21 @@ fn fill(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let i = index(wid, nwg, lid);
   if (i < p.n) { out[i] = p.alpha; }
 }
+
+// ---- one column of a row-major [rows, cols] matrix, and its gradient (zero in the other columns) ----
+struct Col { rows: u32, cols: u32, col: u32 }
+@group(0) @binding(0) var<uniform> cp: Col;
+
+// out[r] = a[r, col]
+@compute @workgroup_size(WG)
+fn column(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let i = index(wid, nwg, lid);
+  if (i < cp.rows) { out[i] = a[i * cp.cols + cp.col]; }
+}
+
+// out[r, c] = a[r] where c = col, else 0
+@compute @workgroup_size(WG)
+fn column_grad(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let i = index(wid, nwg, lid);
+  if (i < cp.rows * cp.cols) { out[i] = select(0.0, a[i / cp.cols], i % cp.cols == cp.col); }
+}

@@ -1,5 +1,6 @@
-// TRM input embedding (trm.py::_input_embeddings): x[b] = scale · concat(puzzle row zero-padded to
-// prefix·D and viewed [prefix, D], tokenTable[tokens[b]]), and its deterministic (atomic-free) backward.
+// TRM input embedding (trm.py::_input_embeddings): x[b] = scale · (concat(puzzle row zero-padded to
+// prefix·D and viewed [prefix, D], tokenTable[tokens[b]]) + posTable when learned positions are on), and its
+// deterministic (atomic-free) backward (the position table's gradient is a column sum, in matmul.wgsl).
 // Ids are validated on the CPU where they are made; here they are only clamped so a bad id cannot read
 // out of bounds.
 
@@ -15,13 +16,15 @@ fn clampId(id: i32, count: u32) -> u32 {
 
 // ---- forward: one invocation per output element of x [B, S = prefix + L, D] ----
 
-struct Fwd { n: u32, S: u32, L: u32, D: u32, prefix: u32, E: u32, V: u32, puzzles: u32, scale: f32 }
+struct Fwd { n: u32, S: u32, L: u32, D: u32, prefix: u32, E: u32, V: u32, puzzles: u32, scale: f32, pos: u32 }
 @group(0) @binding(0) var<uniform> fp: Fwd;
 @group(0) @binding(1) var<storage, read> fTokens: array<i32>;
 @group(0) @binding(2) var<storage, read> fPuzzleIds: array<i32>;
 @group(0) @binding(3) var<storage, read> fTokenTable: array<f32>;
 @group(0) @binding(4) var<storage, read> fPuzzleTable: array<f32>;
 @group(0) @binding(5) var<storage, read_write> fX: array<f32>;
+// [S, D], read when fp.pos != 0.
+@group(0) @binding(6) var<storage, read> fPosTable: array<f32>;
 
 @compute @workgroup_size(WG)
 fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
@@ -38,6 +41,7 @@ fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
   } else {
     v = fTokenTable[clampId(fTokens[b * fp.L + s - fp.prefix], fp.V) * fp.D + d];
   }
+  if (fp.pos != 0u) { v = v + fPosTable[s * fp.D + d]; }
   fX[i] = fp.scale * v;
 }
 

@@ -8,8 +8,9 @@ DIR holds (from test/twin/twin-parity.test.ts):
   state.json           config, the new batch, the carry (halted, steps, data, y, z), min_halt, optimizer scalars
   lab.safetensors      TRM Lab's side of each shared optimizer state: grad.<name>, m.<name>, v.<name>,
                        puzzle_grad [B, E], after_adam.<name> (the params EMA reads), ema.<name>
-It writes DIR/twin.safetensors: logits, q_halt, total, lm, halt, exact, grad.<name>, puzzle_grad, y, z,
-halted, steps, adam.<name> / adam_m.<name> / adam_v.<name>, puzzle_table, ema.<name>.
+It writes DIR/twin.safetensors: logits, q_halt, q_continue, continue_target (with act_continue), total, lm, halt,
+exact, grad.<name>, puzzle_grad, y, z, halted, steps, adam.<name> / adam_m.<name> / adam_v.<name>, puzzle_table,
+ema.<name>.
 Each optimizer step starts from TRM Lab's state (its gradients), so one step's error does not feed the next.
 """
 import argparse
@@ -59,15 +60,21 @@ def main():
     table = torch.tensor(wfile['inner.puzzle_emb.weights'], dtype=dt)
     ids = torch.tensor(carry['puzzle_ids'])
     rows = table[ids].clone().requires_grad_(True) if cfg.puzzle_emb_dim > 0 else None
-    y, z, logits, q = trm.supervision_step(cfg, w, torch.tensor(carry['inputs']), rows, torch.tensor(carry['y']), torch.tensor(carry['z']))
-    total, lm, halt, exact = trm.trm_loss(cfg, logits, q[:, 0], torch.tensor(carry['labels']))
+    inputs = torch.tensor(carry['inputs'])
+    y, z, logits, q = trm.supervision_step(cfg, w, inputs, rows, torch.tensor(carry['y']), torch.tensor(carry['z']))
+    target = None
+    if cfg.act_continue and cfg.n_sup > 1:
+        target = trm.continue_target_of(cfg, w, inputs, rows, y, z, carry['steps'])
+        out['continue_target'] = target
+    total, lm, halt, exact = trm.trm_loss(cfg, logits, q[:, 0], torch.tensor(carry['labels']), q[:, 1], target)
     total.mean().backward()
     for k in names:
         out[f'grad.{k}'] = w[k].grad
     if rows is not None:
         out['puzzle_grad'] = rows.grad
-    out.update(logits=logits, q_halt=q[:, 0], total=total, lm=lm, halt=halt, exact=exact, y=y, z=z)
-    trm.act_halt(carry, q[:, 0].detach().numpy(), np.asarray(st['min_halt']), cfg.n_sup)
+    out.update(logits=logits, q_halt=q[:, 0], q_continue=q[:, 1], total=total, lm=lm, halt=halt, exact=exact, y=y, z=z)
+    q_continue = q[:, 1].detach().numpy() if cfg.act_continue else None
+    trm.act_halt(carry, q[:, 0].detach().numpy(), np.asarray(st['min_halt']), cfg.n_sup, q_continue=q_continue)
     out['halted'], out['steps'] = carry['halted'].astype(np.float64), carry['steps'].astype(np.float64)
 
     # AdamATan2 from TRM Lab's weights, gradients and moments.

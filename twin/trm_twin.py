@@ -1,8 +1,9 @@
 """A small PyTorch TRM written from trm-spec.md: the independent check on TRM Lab's engine.
 
-Both variants (RoPE attention; the MLP token mixer whose RMSNorm runs over the sequence axis), one supervision
-step (T-1 no-grad cycles, then one with grad), the ACT carry, stablemax/softmax CE with the ignore label, the
-q_halt BCE (no_ACT_continue=True: the continue logit is computed and never trained), AdamATan2, sign-SGD on the
+Both variants (RoPE attention; the MLP token mixer whose RMSNorm runs over the sequence axis), learned positions,
+puzzle_emb_len 0 (= ceil(puzzle_emb_ndim / hidden)), one supervision step (T-1 no-grad cycles, then one with
+grad), the ACT carry, stablemax/softmax CE with the ignore label, the q_halt BCE, and with act_continue
+(no_ACT_continue=False) HRM's q_continue loss on its bootstrapped target; AdamATan2, sign-SGD on the
 puzzle-embedding rows and EMA. Weights use the reference state_dict names (without the `model.`/`_orig_mod.`
 prefixes). The dtype (float32 or float64) is the caller's: every tensor is made with `dtype`.
 """
@@ -31,15 +32,21 @@ class Config:
     puzzle_emb_dim: int
     seq_len: int
     vocab: int
-    pos_encoding: str = 'rope'  # 'rope' | 'none'
+    pos_encoding: str = 'rope'  # 'rope' | 'none' | 'learned'
     rope_base: float = 10000.0
     rms_eps: float = 1e-5
     loss: str = 'stablemax'  # 'stablemax' | 'softmax'
     halt_loss_weight: float = 0.5
+    act_continue: bool = False  # not no_ACT_continue
+
+    @property
+    def prefix(self):
+        """Prefix positions: puzzle_emb_len, or where it is 0, ceil(puzzle_emb_ndim / hidden)."""
+        return -(-self.puzzle_emb_dim // self.hidden) if self.puzzle_emb_len == 0 else self.puzzle_emb_len
 
     @property
     def positions(self):
-        return self.puzzle_emb_len + self.seq_len
+        return self.prefix + self.seq_len
 
 
 def layer(i, what):
@@ -136,14 +143,21 @@ def net(cfg, w, h, injection, rope):
     return h
 
 
+LEARNED_POS_SCALE = 0.707106781  # the spec's 1/sqrt(2), written as the reference writes it
+
+
 def embed(cfg, w, inputs, puzzle_rows):
-    """x = √D · concat(puzzle rows zero-padded to [P, D], token embeddings). puzzle_rows [B, E] or None."""
-    B, D, P = inputs.shape[0], cfg.hidden, cfg.puzzle_emb_len
+    """x = √D · concat(puzzle rows zero-padded to [P, D], token embeddings), the concatenation first averaged with
+    the [S, D] position table (0.707106781 · (e + pos)) when positions are learned. puzzle_rows [B, E] or None."""
+    B, D, P = inputs.shape[0], cfg.hidden, cfg.prefix
     tok = w['inner.embed_tokens.embedding_weight'][inputs]
     prefix = torch.zeros(B, P * D, dtype=tok.dtype)
     if puzzle_rows is not None:
         prefix = torch.cat([puzzle_rows, prefix[:, puzzle_rows.shape[1]:]], dim=1)
-    return math.sqrt(D) * torch.cat([prefix.view(B, P, D), tok], dim=1)
+    e = torch.cat([prefix.view(B, P, D), tok], dim=1)
+    if cfg.pos_encoding == 'learned':
+        e = LEARNED_POS_SCALE * (e + w['inner.embed_pos.embedding_weight'])
+    return math.sqrt(D) * e
 
 
 def supervision_step(cfg, w, inputs, puzzle_rows, y, z):
@@ -158,7 +172,7 @@ def supervision_step(cfg, w, inputs, puzzle_rows, y, z):
     for _ in range(cfg.n):
         z = net(cfg, w, z, y + x, rope)
     y = net(cfg, w, y, z, rope)
-    logits = F.linear(y[:, cfg.puzzle_emb_len:], w['inner.lm_head.weight'])
+    logits = F.linear(y[:, cfg.prefix:], w['inner.lm_head.weight'])
     q = F.linear(y[:, 0], w['inner.q_head.weight'], w['inner.q_head.bias'])
     return y, z, logits, q
 
@@ -183,15 +197,31 @@ def token_ce(kind, logits, labels):
     return torch.where(mask, ce, torch.zeros_like(ce)).to(logits.dtype)
 
 
-def trm_loss(cfg, logits, q_halt, labels):
-    """Per-sample lm, BCE and total = lm + w·BCE [B]; the reference objective is their batch mean. Also exact [B]."""
+def trm_loss(cfg, logits, q_halt, labels, q_continue=None, continue_target=None):
+    """Per-sample lm, BCE and total = lm + w·BCE [B]; the reference objective is their batch mean. Also exact [B].
+    With q_continue and its target (continue_target_of), total also holds w·BCE(q_continue, target)."""
     mask = labels != IGNORE_LABEL
     count = mask.sum(-1)
     lm = token_ce(cfg.loss, logits, labels).sum(-1) / count.clamp(min=1)
     with torch.no_grad():
         exact = ((mask & (logits.argmax(-1) == labels)).sum(-1) == count).to(logits.dtype)
     halt = F.binary_cross_entropy_with_logits(q_halt, exact, reduction='none')
-    return lm + cfg.halt_loss_weight * halt, lm, halt, exact
+    q_loss = halt
+    if continue_target is not None:
+        q_loss = halt + F.binary_cross_entropy_with_logits(q_continue, continue_target, reduction='none')
+    return lm + cfg.halt_loss_weight * q_loss, lm, halt, exact
+
+
+def continue_target_of(cfg, w, inputs, puzzle_rows, y, z, steps):
+    """HRM's Q-learning target for q_continue (trm-spec §3): one more supervision step without gradients from the
+    new carry y, z on the same data; σ(q_halt') where this step is the slot's last (steps + 1 ≥ N_sup, `steps`
+    counted before this step), else σ(max(q_halt', q_continue')). The reference's TRM code unpacks five values from
+    the inner model's three here and would crash; this follows HRM's working version of the same line."""
+    with torch.no_grad():
+        rows = puzzle_rows.detach() if puzzle_rows is not None else None
+        _, _, _, q = supervision_step(cfg, w, inputs, rows, y.detach(), z.detach())
+        last = torch.as_tensor(np.asarray(steps) + 1 >= cfg.n_sup)
+        return torch.sigmoid(torch.where(last, q[:, 0], torch.maximum(q[:, 0], q[:, 1])))
 
 
 # ---- ACT carry ----
@@ -206,12 +236,13 @@ def act_refill(carry, batch, h_init, l_init):
     carry['z'][hd] = l_init
 
 
-def act_halt(carry, q_halt, min_halt, n_sup, training=True):
-    """steps += 1; halt at N_sup, or (training, N_sup > 1) when q_halt > 0 once min_halt steps were run."""
+def act_halt(carry, q_halt, min_halt, n_sup, training=True, q_continue=None):
+    """steps += 1; halt at N_sup, or (training, N_sup > 1) when q_halt > 0 (q_halt > q_continue when given)
+    once min_halt steps were run."""
     steps = carry['steps'] + 1
     halted = steps >= n_sup
     if training and n_sup > 1:
-        halted = (halted | (q_halt > 0)) & (steps >= min_halt)
+        halted = (halted | (q_halt > (0 if q_continue is None else q_continue))) & (steps >= min_halt)
     carry['steps'] = steps
     carry['halted'] = halted.astype(carry['halted'].dtype)
 

@@ -91,13 +91,14 @@ export interface DiskArcTasks extends ArcTaskSplit {
  * in both is refused), a folder of task files or Kaggle combined files (a seeded 20% of tasks held out), or a
  * single file (a challenges file brings the solutions file beside it). The held-out tasks are scored, so they
  * need their test outputs: `targets: 'every'` (eval) refuses any held-out task without them, 'some' (training,
- * which scores what it can) refuses only when none has them.
+ * which scores what it can) refuses only when none has them. `evalFraction` 1 holds out every task (a reference
+ * dataset's test_puzzles.json holds only evaluation tasks).
  */
-export function loadArcTasksFromDisk(path: string, seed: number, targets: 'every' | 'some' = 'some'): DiskArcTasks {
+export function loadArcTasksFromDisk(path: string, seed: number, targets: 'every' | 'some' = 'some', evalFraction = 0.2): DiskArcTasks {
   let split: DiskArcTasks;
   if (kindOf(path) === 'file') {
     const set = parseSet(withSolutions(path), path);
-    split = { ...splitTasks(set.tasks, 0.2, seed), fileOf: set.fileOf };
+    split = { ...splitTasks(set.tasks, evalFraction, seed), fileOf: set.fileOf };
   } else {
     const sub = (n: string) => join(path, n);
     const isFolder = (p: string) => existsSync(p) && kindOf(p) === 'folder';
@@ -111,7 +112,7 @@ export function loadArcTasksFromDisk(path: string, seed: number, targets: 'every
       split = { train: train.tasks, eval: held.tasks, fileOf: new Map([...train.fileOf, ...held.fileOf]) };
     } else {
       const set = parseSet(jsonFiles(path), path);
-      split = { ...splitTasks(set.tasks, 0.2, seed), fileOf: set.fileOf };
+      split = { ...splitTasks(set.tasks, evalFraction, seed), fileOf: set.fileOf };
     }
   }
   const missing = split.eval.filter((t) => !t.test.every((p) => p.output));

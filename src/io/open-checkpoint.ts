@@ -5,9 +5,12 @@
  * tensor by tensor, with its all_config.yaml when the caller has one. The page's two sources, files a person picks
  * and a URL, are here too: both are plain Blob and fetch, so the tests run them in Node.
  */
-import { parseCheckpoint, type Checkpoint, type ParseOptions } from './checkpoint';
+import type { EngineLimits } from '../engine/engine';
+import { formatBytes, memoryIssues } from '../trm/memory';
+import { parseCheckpoint, type Checkpoint } from './checkpoint';
 import { TRAIN_PREFIX } from './checkpoint-layout';
-import { importReference } from './reference-checkpoint';
+import { LAZY_TABLE_BYTES, type HeldPuzzleRows } from './lazy-puzzle-table';
+import { importReference, type ImportOptions } from './reference-checkpoint';
 import { parseReferenceConfig } from './reference-config';
 import { writeSafetensors } from './safetensors';
 import { readSafetensorsLazily, readTorchZip, type LazyTensor } from './torch-checkpoint';
@@ -29,6 +32,16 @@ export interface OpenedCheckpoint {
   kind: 'trm-lab' | 'reference';
   /** What was inferred or assumed about a reference checkpoint, one line each, to show the user. */
   notes: string[];
+  /** The puzzle embedding left in the file but for the rows held (see ImportOptions.lazyTableBytes), else null. */
+  puzzleRows: HeldPuzzleRows | null;
+}
+
+export interface OpenOptions extends ImportOptions {
+  /**
+   * The device the model will run on: a reference checkpoint whose saved batch size does not fit it is opened at
+   * the largest halved batch that does (said in the notes); one that does not fit even at batch 1 is refused.
+   */
+  fitTo?: EngineLimits;
 }
 
 /** The reference checkpoint's all_config.yaml text with the name to quote in errors, or null when there is none. */
@@ -38,7 +51,7 @@ export type ConfigLookup = () => Promise<{ text: string; name: string } | null>;
  * Read the checkpoint `r` holds. `config` is asked only for a reference checkpoint. Throws InputError naming
  * `fileName` (or the config's name) and the problem: hostile pickles, truncated archives, wrong shapes.
  */
-export async function openCheckpoint(r: RandomAccess, fileName: string, config: ConfigLookup, opts: ParseOptions = {}): Promise<OpenedCheckpoint> {
+export async function openCheckpoint(r: RandomAccess, fileName: string, config: ConfigLookup, opts: OpenOptions = {}): Promise<OpenedCheckpoint> {
   const magic = r.size >= 4 ? await r.read(0, 4) : new Uint8Array(0);
   let tensors: Map<string, LazyTensor>;
   if (magic[0] === 0x50 && magic[1] === 0x4b) tensors = await readTorchZip(r, fileName);
@@ -52,13 +65,35 @@ export async function openCheckpoint(r: RandomAccess, fileName: string, config: 
     });
     const names = lazy ? [...lazy.tensors.keys()] : [];
     const reference = lazy && !Object.hasOwn(lazy.metadata, 'trm_lab') && names.some((k) => k.endsWith('embed_tokens.embedding_weight')) && !names.some((k) => k.startsWith(TRAIN_PREFIX));
-    if (!reference) return { checkpoint: parseCheckpoint(await r.read(0, r.size), fileName, opts), kind: 'trm-lab', notes: [] };
+    if (!reference) return { checkpoint: parseCheckpoint(await r.read(0, r.size), fileName, opts), kind: 'trm-lab', notes: [], puzzleRows: null };
     tensors = lazy.tensors;
   }
   const yaml = await config();
   const ref = yaml ? parseReferenceConfig(yaml.text, yaml.name) : null;
-  const { checkpoint, notes } = await importReference(tensors, ref, fileName, stepOfName(fileName), opts);
-  return { checkpoint, kind: 'reference', notes };
+  const { checkpoint, notes, puzzleRows } = await importReference(tensors, ref, fileName, stepOfName(fileName), opts);
+  if (opts.fitTo) fitBatch(checkpoint, puzzleRows, opts.fitTo, notes, fileName);
+  return { checkpoint, kind: 'reference', notes, puzzleRows };
+}
+
+/**
+ * Halve the batch of a reference run (the paper's 768 needs tens of gigabytes) until the model fits `limits`,
+ * noting it; say what training with the whole puzzle embedding would need when only some of its rows are held.
+ */
+function fitBatch(ck: Checkpoint, rows: HeldPuzzleRows | null, limits: EngineLimits, notes: string[], fileName: string): void {
+  const { config: cfg, data } = ck.meta;
+  const saved = cfg.optim.batchSize;
+  let issues = memoryIssues(cfg, data, limits);
+  while (issues.length && cfg.optim.batchSize > 1) {
+    cfg.optim.batchSize = Math.floor(cfg.optim.batchSize / 2);
+    issues = memoryIssues(cfg, data, limits);
+  }
+  if (issues.length) throw new InputError(`${fileName}: does not fit ${limits.device} even at batch 1: ${issues.map((i) => i.message).join('; ')}`);
+  if (cfg.optim.batchSize !== saved) notes.push(`batch: ${saved} does not fit ${limits.device}, so ${cfg.optim.batchSize} (${memoryIssues({ ...cfg, optim: { ...cfg.optim, batchSize: saved } }, data, limits)[0].message})`);
+  if (rows) {
+    const whole = { ...data, numPuzzleIds: rows.table.rows };
+    const over = memoryIssues(cfg, whole, limits);
+    notes.push(`training or resuming needs the whole puzzle embedding (${formatBytes(rows.table.bytes)} as float32), which stays in the file: ${over.length ? `at batch ${cfg.optim.batchSize} it does not fit (${over[0].message})` : 'train --resume in the CLI reads it whole'}`);
+  }
 }
 
 /** A checkpoint as TRM Lab safetensors bytes, which parseCheckpoint reads back as the same checkpoint. */
@@ -92,8 +127,11 @@ function counted(r: RandomAccess): RandomAccess & { bytesRead: number } {
 
 const isConfigName = (name: string) => name.toLowerCase() === REFERENCE_CONFIG_FILE;
 
-/** A checkpoint a person picked, with all_config.yaml when picked alongside; the rest is read by File.slice. */
-export async function openCheckpointFiles(files: readonly File[], opts: ParseOptions = {}): Promise<OpenedSource> {
+/**
+ * A checkpoint a person picked, with all_config.yaml when picked alongside; the rest is read by File.slice, a
+ * large puzzle embedding only for the rows held.
+ */
+export async function openCheckpointFiles(files: readonly File[], opts: OpenOptions = {}): Promise<OpenedSource> {
   const yaml = files.filter((f) => isConfigName(f.name));
   const ckpts = files.filter((f) => !isConfigName(f.name));
   if (ckpts.length !== 1 || yaml.length > 1) {
@@ -110,15 +148,15 @@ export async function openCheckpointFiles(files: readonly File[], opts: ParseOpt
     }
   };
   const r = counted(blobReader(file));
-  const opened = await openCheckpoint(r, fileLabel(file.name), config, opts);
+  const opened = await openCheckpoint(r, fileLabel(file.name), config, { lazyTableBytes: LAZY_TABLE_BYTES, ...opts });
   return { ...opened, name: file.name, bytes: file.size, bytesRead: r.bytesRead };
 }
 
 /**
- * A checkpoint at an http(s) URL, read by range requests, with the all_config.yaml beside it (same folder) when the
- * server has one; a missing or unreachable config counts as none.
+ * A checkpoint at an http(s) URL, read by range requests (a large puzzle embedding only for the rows held), with
+ * the all_config.yaml beside it (same folder) when the server has one; a missing or unreachable config counts as none.
  */
-export async function openCheckpointUrl(url: string, opts: ParseOptions & HttpReaderOptions = {}): Promise<OpenedSource> {
+export async function openCheckpointUrl(url: string, opts: OpenOptions & HttpReaderOptions = {}): Promise<OpenedSource> {
   let parsed: URL;
   try {
     parsed = new URL(url.trim());
@@ -147,6 +185,6 @@ export async function openCheckpointUrl(url: string, opts: ParseOptions & HttpRe
   } catch {
     // A malformed escape: show the name as written.
   }
-  const opened = await openCheckpoint(r, parsed.href, config, opts);
+  const opened = await openCheckpoint(r, parsed.href, config, { lazyTableBytes: LAZY_TABLE_BYTES, ...opts });
   return { ...opened, name, bytes: r.size, bytesRead: r.bytesFetched };
 }

@@ -10,8 +10,8 @@ import { MAZE_VOCAB_SIZE, mazeDatasetInfo } from '../data/maze';
 import { sudokuDatasetInfo, sudokuVocabSize } from '../data/sudoku';
 import { ARC_VOCAB_SIZE } from '../data/arc-encoding';
 import type { DatasetInfo } from '../data/dataset';
-import { swigluWidth, type DataConfig, type TrainConfig } from '../trm/config';
-import { NAMES } from '../trm/params';
+import { prefixLength, swigluWidth, type DataConfig, type TrainConfig } from '../trm/config';
+import { modelDims, NAMES } from '../trm/params';
 import { getPreset } from '../trm/presets';
 import { nonFiniteTensors, type Checkpoint, type ParseOptions } from './checkpoint';
 import { checkpointLayout, layoutMismatch, listed } from './checkpoint-layout';
@@ -19,6 +19,7 @@ import { CHECKPOINT_FORMAT, parseCheckpointMeta } from './checkpoint-meta';
 import type { ReferenceConfig } from './reference-config';
 import { fmtShape, tensorName, type SafeTensor } from './safetensors';
 import type { LazyTensor } from './torch-checkpoint';
+import { BLANK_ROW, LazyPuzzleTable, type HeldPuzzleRows } from './lazy-puzzle-table';
 import { InputError } from './user-error';
 
 /** The prefix pretrain.py's state_dict keys carry: torch.compile's wrapper around the loss head around the model. */
@@ -32,6 +33,16 @@ export interface ImportedCheckpoint {
   checkpoint: Checkpoint;
   /** What was inferred or assumed, one line each, to show the user. */
   notes: string[];
+  /** Set when the puzzle embedding was left in the file but for the blank row (see ImportOptions.lazyTableBytes). */
+  puzzleRows: HeldPuzzleRows | null;
+}
+
+export interface ImportOptions extends ParseOptions {
+  /**
+   * A puzzle embedding larger than this (bytes as float32) is read only for its blank row, re-indexed as the
+   * model's only puzzle id; the rest stays in the file (default: read whole, as training needs it).
+   */
+  lazyTableBytes?: number;
 }
 
 /** `_orig_mod.model.inner.x` → `inner.x`; a bare `x` (the inner model saved alone) → `inner.x`. */
@@ -129,36 +140,41 @@ function inferConfig(src: Map<string, LazyTensor>, ref: ReferenceConfig | null, 
   const m = cfg.model;
   m.hidden = hidden;
   m.variant = layer0('mlp_t.down_proj.weight') ? 'mlp' : 'attention';
-  if (m.variant === 'mlp') m.posEncoding = 'none';
+  // A learned position table is in the weights; RoPE only means something to attention.
+  const posTable = shape(NAMES.embedPos);
+  if (posTable) m.posEncoding = 'learned';
+  else if (m.variant === 'mlp' || m.posEncoding === 'learned') m.posEncoding = 'none';
+  if (ref?.actContinue) m.actContinue = true;
   let layers = 0;
   while (src.has(NAMES.layer(layers, 'mlp.down_proj.weight'))) layers++;
   m.layers = layers;
   m.puzzleEmbDim = pe?.length === 2 ? pe[1] : 0;
-  if (given.get('model.puzzleEmbLen') === 0) m.puzzleEmbLen = Math.ceil(m.puzzleEmbDim / hidden);
   if (!given.has('model.heads') && m.variant === 'attention') {
     m.heads = Math.max(1, Math.round(hidden / 64));
     assumed.push(`heads ${m.heads} (head dim 64, as the reference)`);
   }
   for (const [path, what] of [['model.T', 'T (H_cycles)'], ['model.n', 'n (L_cycles)'], ['model.nSup', 'N_sup (halt_max_steps)'], ['model.expansion', 'expansion']] as const)
     if (!given.has(path)) assumed.push(`${what} ${cfg.model[path.slice(6) as 'T' | 'n' | 'nSup' | 'expansion']}`);
-  // The sequence: the MLP token mixer's width says S = puzzleEmbLen + seqLen (the prefix length that leaves a
-  // dataset's sequence is taken); otherwise the vocabulary says which dataset, hence its length.
-  const S = layer0('mlp_t.down_proj.weight')?.[0];
+  // The sequence: the MLP token mixer's width or the position table's rows say S = prefix + seqLen (the prefix
+  // length, TRM's 16 or HRM's ceil(puzzle_emb_ndim / D), that leaves a dataset's sequence is taken); otherwise the
+  // vocabulary says which dataset, hence its length.
+  const S = layer0('mlp_t.down_proj.weight')?.[0] ?? posTable?.[0];
   const dataNotes: string[] = [];
   let seqLen: number;
   let dataCfg: DataConfig | null = null;
   if (S !== undefined) {
-    const lens = given.has('model.puzzleEmbLen') ? [m.puzzleEmbLen] : [16, Math.max(1, Math.ceil(m.puzzleEmbDim / hidden))];
+    const lens = given.has('model.puzzleEmbLen') ? [m.puzzleEmbLen] : [16, Math.ceil(m.puzzleEmbDim / hidden)];
     m.puzzleEmbLen = lens[0];
     for (const p of lens) {
-      dataCfg = S - p >= 4 ? tryInferData(S - p, vocab, ref?.dataPaths ?? [], dataNotes) : null;
+      const rest = S - prefixLength({ ...m, puzzleEmbLen: p });
+      dataCfg = rest >= 4 ? tryInferData(rest, vocab, ref?.dataPaths ?? [], dataNotes) : null;
       if (dataCfg) {
         m.puzzleEmbLen = p;
         break;
       }
     }
-    if (!given.has('model.puzzleEmbLen')) assumed.push(`puzzleEmbLen ${m.puzzleEmbLen} (the token mixer's ${S} positions less a dataset's sequence)`);
-    seqLen = S - m.puzzleEmbLen;
+    if (!given.has('model.puzzleEmbLen')) assumed.push(`puzzleEmbLen ${m.puzzleEmbLen} (the ${posTable ? 'position table' : 'token mixer'}'s ${S} positions less a dataset's sequence)`);
+    seqLen = S - prefixLength(m);
   } else {
     if (!given.has('model.puzzleEmbLen')) assumed.push(`puzzleEmbLen ${m.puzzleEmbLen}`);
     // data_paths such as data/maze-30x30-hard-1k name the grid; else the reference datasets' sizes by vocabulary.
@@ -173,10 +189,10 @@ function inferConfig(src: Map<string, LazyTensor>, ref: ReferenceConfig | null, 
   cfg.data = dataCfg;
   const data = dataInfo(dataCfg, Math.max(rows, 1));
   cfg.steps = Math.max(1, step);
-  if (ref?.actContinue) notes.push('no_ACT_continue: false in all_config.yaml: TRM Lab halts on q_halt > 0 only (evaluation runs every step either way)');
+  if (m.actContinue) notes.push('no_ACT_continue: false: q_continue is trained on its bootstrapped target and halting compares q_halt with it');
   notes.push(ref ? 'config: all_config.yaml' : 'config: no all_config.yaml beside the checkpoint, so inferred from the shapes');
   if (assumed.length) notes.push(`assumed (not in the weights${ref ? ' or all_config.yaml' : ''}): ${assumed.join(', ')}`);
-  notes.push(`model: ${m.variant === 'mlp' ? 'TRM-MLP' : 'TRM-Att'}, hidden ${hidden}, ${layers} layers, vocabulary ${vocab}, ${seqLen} tokens + ${m.puzzleEmbLen} prefix, puzzle embedding ${rows}×${m.puzzleEmbDim}`);
+  notes.push(`model: ${m.variant === 'mlp' ? 'TRM-MLP' : 'TRM-Att'}, hidden ${hidden}, ${layers} layers, vocabulary ${vocab}, ${seqLen} tokens + ${prefixLength(m)} prefix, ${m.posEncoding === 'none' ? 'no' : m.posEncoding} positions, puzzle embedding ${rows}×${m.puzzleEmbDim}`);
   return { cfg, data };
 }
 
@@ -184,7 +200,7 @@ function inferConfig(src: Map<string, LazyTensor>, ref: ReferenceConfig | null, 
  * The TRM Lab checkpoint a reference state_dict holds. `ref` is its all_config.yaml when there is one; `step` the N
  * of its step_N name. Throws InputError naming the file and every tensor that is missing, unknown or mis-shaped.
  */
-export async function importReference(file: Map<string, LazyTensor>, ref: ReferenceConfig | null, fileName: string, step: number, opts: ParseOptions = {}): Promise<ImportedCheckpoint> {
+export async function importReference(file: Map<string, LazyTensor>, ref: ReferenceConfig | null, fileName: string, step: number, opts: ImportOptions = {}): Promise<ImportedCheckpoint> {
   const notes: string[] = [];
   const src = new Map<string, LazyTensor>();
   let stripped = 0;
@@ -196,7 +212,6 @@ export async function importReference(file: Map<string, LazyTensor>, ref: Refere
   }
   const prefixes = new Set([...file.keys()].map((k) => k.slice(0, Math.max(0, k.indexOf('inner.')))).filter(Boolean));
   if (stripped) notes.push(`names: ${[...prefixes].join(', ') || 'inner.'} ${prefixes.size ? 'stripped from' : 'added to'} ${stripped} tensors`);
-  if (src.has('inner.embed_pos.embedding_weight')) throw new InputError(`${fileName}: a model with learned positions (pos_encodings: learned), which TRM Lab does not run yet`);
   const embed = src.get(NAMES.embed)?.shape;
   if (!embed || embed.length !== 2) throw new InputError(`${fileName}: no ${NAMES.embed} of shape [vocab, hidden], so the model cannot be read (tensors: ${listed([...src.keys()].map(tensorName), 6)})`);
 
@@ -213,8 +228,18 @@ export async function importReference(file: Map<string, LazyTensor>, ref: Refere
     notes.push('config: the TRM Lab config recorded in all_config.yaml');
   } else ({ cfg, data } = inferConfig(src, ref, step, notes, fileName));
 
+  // A large puzzle embedding stays in the file but for the blank row, which becomes the model's puzzle id 0.
+  const pe = src.get(NAMES.puzzleEmb);
+  const table = pe?.shape.length === 2 && pe.shape[0] * pe.shape[1] * 4 > (opts.lazyTableBytes ?? Infinity) ? new LazyPuzzleTable(pe, fileName) : null;
   const tensors = new Map<string, SafeTensor>();
-  for (const [name, t] of src) tensors.set(name, { dtype: 'F32', shape: t.shape, data: await t.read() });
+  for (const [name, t] of src) {
+    const held = table && t === pe ? { shape: [1, table.dim], data: await table.read([BLANK_ROW]) } : { shape: t.shape, data: await t.read() };
+    tensors.set(name, { dtype: 'F32', ...held });
+  }
+  if (table) {
+    data = { ...data, numPuzzleIds: 1 };
+    notes.push(`puzzle embedding: row ${BLANK_ROW} (the blank one) of ${table.rows.toLocaleString('en')} read; the rest (${table.rows.toLocaleString('en')} × ${table.dim} floats) stays in the file, so puzzles run with the blank embedding`);
+  }
   // The reference keeps H_init and L_init in its forward dtype (bfloat16) even in a float32 checkpoint.
   const converted = new Map<string, number>();
   for (const t of src.values()) if (t.dtype !== 'F32') converted.set(t.dtype, (converted.get(t.dtype) ?? 0) + 1);
@@ -228,7 +253,7 @@ export async function importReference(file: Map<string, LazyTensor>, ref: Refere
   const bad = nonFiniteTensors(tensors);
   if (bad.length && !opts.allowNonFinite) throw new InputError(`${fileName}: ${bad.length} tensor${bad.length > 1 ? 's hold' : ' holds'} non-finite values: ${listed(bad, 3)}`);
   const warnings = bad.length ? [`${fileName}: loaded non-finite values as asked, outputs from them are not meaningful: ${listed(bad, 3)}`] : [];
-  return { checkpoint: { meta, tensors, warnings }, notes };
+  return { checkpoint: { meta, tensors, warnings }, notes, puzzleRows: table && { table, held: [BLANK_ROW] } };
 }
 
 /**
@@ -237,7 +262,7 @@ export async function importReference(file: Map<string, LazyTensor>, ref: Refere
  */
 function unpad(tensors: Map<string, SafeTensor>, cfg: TrainConfig, data: DatasetInfo, choose: boolean, notes: string[], fileName: string): void {
   const m = cfg.model;
-  const S = m.puzzleEmbLen + data.seqLen;
+  const S = modelDims(m, data).positions;
   const kinds = [{ what: 'mlp', inDim: m.hidden, h: m.hidden }, ...(m.variant === 'mlp' ? [{ what: 'mlp_t', inDim: S, h: S }] : [])];
   const found = kinds.map(({ what, inDim, h }) => {
     const gu: Float32Array[] = [], dn: Float32Array[] = [];
@@ -306,7 +331,7 @@ function padDown(t: Float32Array, width: number, padded: number, outDim: number)
  */
 export function referenceStateDict(ck: Checkpoint): Map<string, { shape: number[]; data: Float32Array }> {
   const m = ck.meta.config.model;
-  const S = m.puzzleEmbLen + ck.meta.data.seqLen;
+  const S = modelDims(m, ck.meta.data).positions;
   const out = new Map<string, { shape: number[]; data: Float32Array }>();
   for (const spec of checkpointLayout(ck.meta.config, ck.meta.data).weights) {
     const t = ck.tensors.get(spec.name);

@@ -7,7 +7,7 @@
  */
 import { parseDocument, stringify } from 'yaml';
 import type { DatasetInfo } from '../data/dataset';
-import type { ModelConfig, OptimConfig, TrainConfig } from '../trm/config';
+import { POS_ENCODINGS, type ModelConfig, type OptimConfig, type TrainConfig } from '../trm/config';
 import { InputError, quote } from './user-error';
 import { isJsonObject } from './json-value';
 
@@ -17,7 +17,7 @@ export interface ReferenceConfig {
   fields: Map<string, number | string>;
   /** data_paths, which name the dataset (e.g. data/sudoku-extreme-1k-aug-1000). */
   dataPaths: string[];
-  /** no_ACT_continue: false trains a q_continue target TRM Lab lacks (evaluation runs every step anyway). */
+  /** no_ACT_continue: false (model.actContinue): q_continue trained on HRM's bootstrapped target. */
   actContinue: boolean;
   /** The block an export writes: the whole TRM Lab config, dataset shape and step. */
   trmLab?: unknown;
@@ -91,7 +91,7 @@ const FIELDS: readonly FieldDef[] = [
   fixed('arch.forward_dtype', 'bfloat16'),
   { name: 'arch.mlp_t', value: (c) => c.model.variant === 'mlp', hydra: {} },
   same('arch.puzzle_emb_len', 'model.puzzleEmbLen', 'int', {}),
-  fixed('arch.no_ACT_continue', true),
+  { name: 'arch.no_ACT_continue', value: (c) => !c.model.actContinue, hydra: { when: (c) => c.model.actContinue } },
   { name: 'data_paths', value: (_, { data }) => data && [`data/${data.name}`] },
   { name: 'data_paths_test', value: () => [] },
   // The reference's default evaluators are ARC's.
@@ -175,13 +175,12 @@ export function parseReferenceConfig(text: string, fileName: string): ReferenceC
   }
 
   const pos = own(arch, 'pos_encodings');
-  if (pos === 'learned') fail('arch.pos_encodings', 'is learned, which TRM Lab does not run yet (it has rope and none)');
-  if (pos !== undefined && pos !== 'rope' && pos !== 'none') fail('arch.pos_encodings', `is ${quote(pos)}, not rope, none or learned`);
+  if (pos !== undefined && !(POS_ENCODINGS as readonly unknown[]).includes(pos)) fail('arch.pos_encodings', `is ${quote(pos)}, not ${POS_ENCODINGS.join(', ')}`);
   const mlpT = own(arch, 'mlp_t');
   if (mlpT !== undefined && typeof mlpT !== 'boolean') fail('arch.mlp_t', `is ${quote(mlpT)}, not true or false`);
   if (mlpT !== undefined) fields.set('model.variant', mlpT ? 'mlp' : 'attention');
-  // The MLP variant has no attention, so RoPE settings mean nothing there.
-  if (pos !== undefined) fields.set('model.posEncoding', mlpT ? 'none' : (pos as string));
+  // The MLP variant has no attention, so RoPE settings mean nothing there (a learned table does).
+  if (pos !== undefined) fields.set('model.posEncoding', mlpT && pos === 'rope' ? 'none' : (pos as string));
   const loss = own(arch, 'loss');
   const lossType = isJsonObject(loss) ? own(loss, 'loss_type') : undefined;
   if (lossType !== undefined) {

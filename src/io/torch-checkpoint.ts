@@ -8,7 +8,7 @@
 import { describe, pickleStateDict, unpickle, type PickledTensor, type StorageDType } from './pickle';
 import { MAX_HEADER, declaredHeaderLength, fmtShape, readSafetensorsHeader, tensorName } from './safetensors';
 import { InputError, quote } from './user-error';
-import { ZipReader, writeZip, type RandomAccess } from './zip';
+import { ZipReader, zipChunks, type RandomAccess, type ZipData } from './zip';
 
 export type { StorageDType };
 
@@ -35,7 +35,7 @@ function halfToFloat(h: number): number {
 export function toFloat32(dtype: StorageDType, bytes: Uint8Array): Float32Array {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = bytes.length / ITEM_BYTES[dtype];
-  if (dtype === 'F32') return new Float32Array(bytes.slice().buffer); // JS hosts are little-endian
+  if (dtype === 'F32') return new Float32Array(new Uint8Array(bytes).buffer); // a copy (a Buffer's slice is a view); JS hosts are little-endian
   const out = new Float32Array(n);
   if (dtype === 'BF16') {
     const bits = new Uint32Array(out.buffer);
@@ -122,22 +122,41 @@ export async function readSafetensorsLazily(r: RandomAccess, fileName: string): 
   return { tensors, metadata: header.metadata };
 }
 
+/** A tensor to store: its dtype and its raw little-endian bytes, or a stream of them (see ZipData). */
+export interface StoredTensor {
+  shape: readonly number[];
+  dtype: StorageDType;
+  bytes: ZipData;
+}
+
 /**
- * torch.save's archive of an OrderedDict of float32 tensors, as chunks to write in order. `archive` names the
- * folder inside the zip (torch.save uses the file's name without extension).
+ * torch.save's archive of an OrderedDict of tensors, as chunks made while they are written (an entry given as a
+ * stream is never held whole). `archive` names the folder inside the zip (torch.save uses the file's name
+ * without extension).
  */
-export function writeTorchZip(tensors: ReadonlyMap<string, { shape: readonly number[]; data: Float32Array }>, archive: string): Uint8Array[] {
+export function torchZipChunks(tensors: ReadonlyMap<string, StoredTensor>, archive: string): Generator<Uint8Array> {
   const pickled: PickledTensor[] = [];
-  const files: { name: string; data: Uint8Array }[] = [];
+  const files: { name: string; data: ZipData }[] = [];
   let key = 0;
   for (const [name, t] of tensors) {
-    if (numel(t.shape) !== t.data.length) throw new Error(`torch zip: ${name} has ${t.data.length} values for shape ${fmtShape(t.shape)}`);
-    pickled.push({ name, key: String(key), dtype: 'F32', shape: t.shape });
-    files.push({ name: `${archive}/data/${key++}`, data: new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength) });
+    const want = numel(t.shape) * ITEM_BYTES[t.dtype];
+    if (want !== t.bytes.length) throw new Error(`torch zip: ${name} has ${t.bytes.length} bytes for ${t.dtype} of shape ${fmtShape(t.shape)} (${want})`);
+    pickled.push({ name, key: String(key), dtype: t.dtype, shape: t.shape });
+    files.push({ name: `${archive}/data/${key++}`, data: t.bytes });
   }
-  return writeZip([
+  return zipChunks([
     { name: `${archive}/data.pkl`, data: pickleStateDict(pickled) },
     ...files,
     { name: `${archive}/version`, data: new TextEncoder().encode('3\n') },
   ]);
+}
+
+/** torch.save's archive of float32 tensors, as chunks to write in order; torch.load(weights_only=True) accepts it. */
+export function writeTorchZip(tensors: ReadonlyMap<string, { shape: readonly number[]; data: Float32Array }>, archive: string): Uint8Array[] {
+  const stored = new Map<string, StoredTensor>();
+  for (const [name, t] of tensors) {
+    if (numel(t.shape) !== t.data.length) throw new Error(`torch zip: ${name} has ${t.data.length} values for shape ${fmtShape(t.shape)}`);
+    stored.set(name, { shape: t.shape, dtype: 'F32', bytes: new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength) });
+  }
+  return [...torchZipChunks(stored, archive)];
 }

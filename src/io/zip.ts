@@ -177,22 +177,35 @@ export function crc32(bytes: Uint8Array, crc = 0): number {
 /** torch.save aligns every entry's data to this many bytes (so it can be memory-mapped). */
 export const ZIP_ALIGNMENT = 64;
 
+/** An entry's data: its bytes, or (for one too large to hold) its length, CRC-32 and a source of its bytes in order. */
+export type ZipData = Uint8Array | { length: number; crc32: number; chunks: () => Iterable<Uint8Array> };
+
 /**
  * A stored zip of `files`, as chunks to write in order (no copy of the tensor data into one buffer). Sizes and
  * offsets past 4 GiB use zip64 records, as torch.save does.
  */
-export function writeZip(files: { name: string; data: Uint8Array }[]): Uint8Array[] {
+export function writeZip(files: { name: string; data: ZipData }[]): Uint8Array[] {
+  return [...zipChunks(files)];
+}
+
+/** writeZip's chunks as they are made, so an archive larger than memory is written as its entries' data streams. */
+export function* zipChunks(files: { name: string; data: ZipData }[]): Generator<Uint8Array> {
   const enc = new TextEncoder();
-  const chunks: Uint8Array[] = [];
   const central: Uint8Array[] = [];
   let offset = 0;
+  let held: Uint8Array[] = [];
   const push = (b: Uint8Array) => {
-    chunks.push(b);
+    held.push(b);
     offset += b.length;
+  };
+  const flush = () => {
+    const out = held;
+    held = [];
+    return out;
   };
   for (const f of files) {
     const name = enc.encode(f.name);
-    const crc = crc32(f.data);
+    const crc = f.data instanceof Uint8Array ? crc32(f.data) : f.data.crc32;
     const big = f.data.length >= ZIP64 || offset >= ZIP64;
     const z64 = big ? 20 : 0;
     // The local header's extra field: zip64 sizes when needed, then 'FB' padding up to the alignment.
@@ -220,7 +233,17 @@ export function writeZip(files: { name: string; data: Uint8Array }[]): Uint8Arra
     lv.setUint16(e + 2, pad, true);
     const headerAt = offset;
     push(local);
-    push(f.data);
+    if (f.data instanceof Uint8Array) push(f.data);
+    else {
+      yield* flush();
+      let n = 0;
+      for (const c of f.data.chunks()) {
+        n += c.length;
+        yield c;
+      }
+      if (n !== f.data.length) throw new Error(`zip: entry ${f.name} streamed ${n} bytes, declared ${f.data.length}`);
+      offset += n;
+    }
 
     const cz64 = big ? 28 : 0;
     const c = new Uint8Array(46 + name.length + cz64);
@@ -273,5 +296,5 @@ export function writeZip(files: { name: string; data: Uint8Array }[]): Uint8Arra
   ev.setUint32(12, z64 ? ZIP64 : dirSize, true);
   ev.setUint32(16, z64 ? ZIP64 : dirStart, true);
   push(end);
-  return chunks;
+  yield* flush();
 }

@@ -80,27 +80,54 @@ export function actRefill(e: Engine, c: ActCarry, b: ActBatch, yInit: Tensor, zI
 }
 
 /**
- * After a supervision step: steps += 1; a slot halts at N_sup, or in training when q_halt > 0 — either only
- * once steps ≥ minHalt (the exploration minimum, 0 when not exploring). Evaluation always runs N_sup steps.
+ * After a supervision step: steps += 1; a slot halts at N_sup, or in training when q_halt > 0 (q_halt > q_continue
+ * when `qContinue` is given: no_ACT_continue false) — either only once steps ≥ minHalt (the exploration minimum, 0
+ * when not exploring). Evaluation always runs N_sup steps.
  */
-export function actHalt(e: Engine, c: ActCarry, qHalt: Tensor, minHalt: Tensor, nSup: number, training: boolean): void {
+export function actHalt(e: Engine, c: ActCarry, qHalt: Tensor, minHalt: Tensor, nSup: number, training: boolean, qContinue: Tensor | null = null): void {
   const B = c.halted.size;
   if (e.kind === 'gpu') {
-    const buffers: (Tensor | null)[] = new Array(15).fill(null);
+    const buffers: (Tensor | null)[] = new Array(16).fill(null);
     buffers[7] = c.steps;
     buffers[12] = c.halted;
     buffers[13] = qHalt;
     buffers[14] = minHalt;
-    (e as GpuEngine).run({ shader: 'act', entry: 'halt', params: [B, 0, nSup, training ? 1 : 0, 0], buffers, workgroups: [Math.ceil(B / 64)] });
+    buffers[15] = qContinue ?? qHalt; // read only where width = 1
+    (e as GpuEngine).run({ shader: 'act', entry: 'halt', params: [B, qContinue ? 1 : 0, nSup, training ? 1 : 0, 0], buffers, workgroups: [Math.ceil(B / 64)] });
     return;
   }
   for (let b = 0; b < B; b++) {
     const s = c.steps.cpu[b] + 1;
     c.steps.cpu[b] = s;
     let h = s >= nSup;
-    if (training && nSup > 1) h = (h || qHalt.f64[b] > 0) && s >= minHalt.cpu[b];
+    if (training && nSup > 1) h = (h || qHalt.f64[b] > (qContinue ? qContinue.f64[b] : 0)) && s >= minHalt.cpu[b];
     c.halted.cpu[b] = h ? 1 : 0;
   }
+}
+
+/**
+ * HRM's Q-learning target for q_continue (no_ACT_continue false), from the q of one more supervision step on the
+ * new carry: σ(q_halt') where this is the slot's last step (steps + 1 ≥ N_sup; `steps` as the carry holds them
+ * before actHalt advances them), else σ(max(q_halt', q_continue')). A constant: f32 [B].
+ */
+export function actContinueTarget(e: Engine, steps: Tensor, nextHalt: Tensor, nextContinue: Tensor, nSup: number): Tensor {
+  const B = steps.size;
+  if (nextHalt.size !== B || nextContinue.size !== B) throw new Error(`actContinueTarget: ${nextHalt} and ${nextContinue} must hold ${B} logits`);
+  const out = e.empty([B]);
+  if (e.kind === 'gpu') {
+    const buffers: (Tensor | null)[] = new Array(17).fill(null);
+    buffers[7] = steps;
+    buffers[13] = nextHalt;
+    buffers[15] = nextContinue;
+    buffers[16] = out;
+    (e as GpuEngine).run({ shader: 'act', entry: 'continue_target', params: [B, 0, nSup, 0, 0], buffers, workgroups: [Math.ceil(B / 64)] });
+    return out;
+  }
+  for (let b = 0; b < B; b++) {
+    const h = nextHalt.f64[b], q = steps.cpu[b] + 1 >= nSup ? h : Math.max(h, nextContinue.f64[b]);
+    out.f64[b] = 1 / (1 + Math.exp(-q));
+  }
+  return out;
 }
 
 /** The reference's exploration: with probability p a slot must run at least U{2..N_sup} steps, else 0. */

@@ -74,3 +74,38 @@ export function scale(tape: Tape, a: Tensor, alpha: number): Tensor {
   tape.record([a], [out], ([g]) => [g ? scaleForward(tape.engine, g, alpha) : null]);
   return out;
 }
+
+/** Column `col` of x [R, C] as an [R, 1] matrix (e.g. one logit of a two-output head). */
+export function columnForward(e: Engine, x: Tensor, col: number): Tensor {
+  if (x.rank !== 2 || !Number.isInteger(col) || col < 0 || col >= x.dim(1)) throw new Error(`column: no column ${col} in ${x}`);
+  const [R, C] = x.shape;
+  const out = e.empty([R, 1]);
+  if (e.kind === 'gpu') {
+    const g = e as GpuEngine;
+    g.run({ shader: 'elementwise', entry: 'column', params: [R, C, col], buffers: [x, null, out], workgroups: g.grid(R, WG) });
+  } else {
+    for (let r = 0; r < R; r++) out.f64[r] = x.f64[r * C + col];
+  }
+  return out;
+}
+
+/** The gradient of x [R, C] from that of its column `col` (g [R, 1]): g in that column, 0 elsewhere. */
+export function columnBackward(e: Engine, g: Tensor, cols: number, col: number): Tensor {
+  const R = g.size;
+  const out = e.empty([R, cols]);
+  if (e.kind === 'gpu') {
+    const ge = e as GpuEngine;
+    ge.run({ shader: 'elementwise', entry: 'column_grad', params: [R, cols, col], buffers: [g, null, out], workgroups: ge.grid(R * cols, WG) });
+  } else {
+    out.f64.fill(0);
+    for (let r = 0; r < R; r++) out.f64[r * cols + col] = g.f64[r];
+  }
+  return out;
+}
+
+/** Differentiable column `col` of x [R, C] → [R, 1]. */
+export function column(tape: Tape, x: Tensor, col: number): Tensor {
+  const out = columnForward(tape.engine, x, col);
+  tape.record([x], [out], ([g]) => [g ? columnBackward(tape.engine, g, x.dim(1), col) : null]);
+  return out;
+}

@@ -3,6 +3,8 @@ import type { Engine } from '../engine/engine';
 import type { Tensor } from '../engine/tensor';
 import type { GpuEngine } from '../gpu/engine';
 import { f32 } from '../gpu/params';
+import { scaleForward } from './elementwise';
+import { colsumForward } from './matmul';
 
 const WG = 256;
 /** token_grad_partial: columns (d) and vocabulary rows per workgroup, as in embedding.wgsl. */
@@ -28,7 +30,7 @@ export function assertIdsInRange(ids: ArrayLike<number>, count: number, what: st
 
 interface Dims { B: number; L: number; S: number; D: number; V: number; P: number; E: number; puzzles: number }
 
-function dims(tokens: Tensor, puzzleIds: Tensor | null, tokenTable: Tensor, puzzleTable: Tensor | null, prefixLen: number): Dims {
+function dims(tokens: Tensor, puzzleIds: Tensor | null, tokenTable: Tensor, puzzleTable: Tensor | null, prefixLen: number, posTable: Tensor | null): Dims {
   if (tokens.dtype !== 'i32' || tokens.rank !== 2) throw new Error(`embedInputs: tokens must be i32 [B, L], got ${tokens}`);
   if (tokenTable.dtype !== 'f32' || tokenTable.rank !== 2) throw new Error(`embedInputs: token table must be f32 [V, D], got ${tokenTable}`);
   if (!Number.isInteger(prefixLen) || prefixLen < 0) throw new Error(`embedInputs: prefixLen ${prefixLen} must be a non-negative integer`);
@@ -43,27 +45,31 @@ function dims(tokens: Tensor, puzzleIds: Tensor | null, tokenTable: Tensor, puzz
       throw new Error(`embedInputs: puzzle ids must be i32 [${B}], got ${puzzleIds}`);
     }
   }
+  if (posTable && (posTable.dtype !== 'f32' || posTable.rank !== 2 || posTable.dim(0) !== prefixLen + L || posTable.dim(1) !== D)) {
+    throw new Error(`embedInputs: position table must be f32 [${prefixLen + L}, ${D}], got ${posTable}`);
+  }
   return { B, L, S: prefixLen + L, D, V, P: prefixLen, E, puzzles };
 }
 
 /**
- * x [B, prefixLen + L, D] = scale · concat(puzzleTable[puzzleIds[b]] zero-padded to prefixLen·D and viewed
- * [prefixLen, D], tokenTable[tokens[b]]). tokens [B, L] i32, puzzleIds [B] i32, tokenTable [V, D],
- * puzzleTable [P, E] with E ≤ prefixLen·D, or null: then the prefix rows are zeros and puzzleIds is unused.
+ * x [B, prefixLen + L, D] = scale · (concat(puzzleTable[puzzleIds[b]] zero-padded to prefixLen·D and viewed
+ * [prefixLen, D], tokenTable[tokens[b]]) + posTable). tokens [B, L] i32, puzzleIds [B] i32, tokenTable [V, D],
+ * puzzleTable [P, E] with E ≤ prefixLen·D, or null: then the prefix rows are zeros and puzzleIds is unused;
+ * posTable [prefixLen + L, D] (learned positions, added to every sample) or null.
  * The CPU twin throws on an out-of-range id; the kernel clamps (validate ids where they are made).
  * One dispatch on the GPU.
  */
-export function embedInputsForward(e: Engine, tokens: Tensor, puzzleIds: Tensor | null, tokenTable: Tensor, puzzleTable: Tensor | null, opts: EmbedOptions): Tensor {
-  const { B, L, S, D, V, P, E, puzzles } = dims(tokens, puzzleIds, tokenTable, puzzleTable, opts.prefixLen);
+export function embedInputsForward(e: Engine, tokens: Tensor, puzzleIds: Tensor | null, tokenTable: Tensor, puzzleTable: Tensor | null, opts: EmbedOptions, posTable: Tensor | null = null): Tensor {
+  const { B, L, S, D, V, P, E, puzzles } = dims(tokens, puzzleIds, tokenTable, puzzleTable, opts.prefixLen, posTable);
   const out = e.empty([B, S, D]);
   if (e.kind === 'gpu') {
     const g = e as GpuEngine;
-    // Without a puzzle table E = 0 and bindings 2 and 4 are never read: any buffer satisfies the layout.
+    // Bindings the flags say are never read (2 and 4 without a puzzle table, 6 without positions) take any buffer.
     g.run({
       shader: 'embedding',
       entry: 'forward',
-      params: [out.size, S, L, D, P, E, V, puzzles, f32(opts.scale)],
-      buffers: [tokens, puzzleTable ? puzzleIds : tokens, tokenTable, puzzleTable ?? tokenTable, out],
+      params: [out.size, S, L, D, P, E, V, puzzles, f32(opts.scale), posTable ? 1 : 0],
+      buffers: [tokens, puzzleTable ? puzzleIds : tokens, tokenTable, puzzleTable ?? tokenTable, out, posTable ?? tokenTable],
       workgroups: g.grid(out.size, WG),
     });
     return out;
@@ -81,6 +87,10 @@ export function embedInputsForward(e: Engine, tokens: Tensor, puzzleIds: Tensor 
       const src = tok[b * L + t] * D, dst = (b * S + P + t) * D;
       for (let d = 0; d < D; d++) x[dst + d] = opts.scale * table[src + d];
     }
+  }
+  if (posTable) {
+    const pos = posTable.f64;
+    for (let b = 0; b < B; b++) for (let i = 0; i < S * D; i++) x[b * S * D + i] += opts.scale * pos[i];
   }
   return out;
 }
@@ -151,17 +161,28 @@ export function embedPuzzleBackward(e: Engine, gx: Tensor, puzzleDim: number, op
   return out;
 }
 
+/** Position-table gradient [S, D] = scale · Σ_b gx[b] (two dispatches: a column sum over the batch, a scaling). */
+export function embedPosBackward(e: Engine, gx: Tensor, opts: EmbedOptions): Tensor {
+  if (gx.rank !== 3) throw new Error(`embedPosBackward: gradient ${gx} is not [B, S, D]`);
+  const [B, S, D] = gx.shape;
+  const sums = colsumForward(e, e.reshape(gx, [B, S * D]));
+  const out = scaleForward(e, e.reshape(sums, [S, D]), opts.scale);
+  e.release(sums);
+  return out;
+}
+
 /**
  * Differentiable TRM input embedding (see embedInputsForward). The tape's gradient for `puzzleTable` is the
  * per-sample [B, E] from embedPuzzleBackward (rows aligned with puzzleIds), not a dense [P, E] table gradient.
  */
-export function embedInputs(tape: Tape, tokens: Tensor, puzzleIds: Tensor | null, tokenTable: Tensor, puzzleTable: Tensor | null, opts: EmbedOptions): Tensor {
+export function embedInputs(tape: Tape, tokens: Tensor, puzzleIds: Tensor | null, tokenTable: Tensor, puzzleTable: Tensor | null, opts: EmbedOptions, posTable: Tensor | null = null): Tensor {
   const e = tape.engine;
-  const x = embedInputsForward(e, tokens, puzzleIds, tokenTable, puzzleTable, opts);
-  const inputs = puzzleTable ? [tokenTable, puzzleTable] : [tokenTable];
+  const x = embedInputsForward(e, tokens, puzzleIds, tokenTable, puzzleTable, opts, posTable);
+  const inputs = [tokenTable, ...(puzzleTable ? [puzzleTable] : []), ...(posTable ? [posTable] : [])];
   tape.record(inputs, [x], ([g]) => [
     g && tokenTable.requiresGrad ? embedTokensBackward(e, g, tokens, tokenTable.dim(0), opts) : null,
-    g && puzzleTable?.requiresGrad ? embedPuzzleBackward(e, g, puzzleTable.dim(1), opts) : null,
+    ...(puzzleTable ? [g && puzzleTable.requiresGrad ? embedPuzzleBackward(e, g, puzzleTable.dim(1), opts) : null] : []),
+    ...(posTable ? [g && posTable.requiresGrad ? embedPosBackward(e, g, opts) : null] : []),
   ]);
   return x;
 }

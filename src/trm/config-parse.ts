@@ -3,7 +3,7 @@
  * for presence and type, prototype names refused, then the same range checks as a user's config (configIssues).
  */
 import { quote } from '../io/user-error';
-import { ARC_SOURCES, ConfigError, configIssues, DATA_KINDS, type ConfigIssue, type DataConfig, type DataShape, type TrainConfig } from './config';
+import { ARC_SOURCES, ConfigError, configIssues, DATA_KINDS, POS_ENCODINGS, type ConfigIssue, type DataConfig, type DataShape, type TrainConfig } from './config';
 import { isJsonObject } from '../io/json-value';
 
 /** What a field holds in JSON: a number, a boolean, one of some strings, or a list of strings. */
@@ -26,8 +26,12 @@ export function keyName(key: string): string {
 const MODEL: Schema = {
   variant: ['attention', 'mlp'], hidden: 'number', layers: 'number', heads: 'number', expansion: 'number',
   swigluMultiple: 'number', T: 'number', n: 'number', nSup: 'number', haltExplorationProb: 'number',
-  puzzleEmbLen: 'number', puzzleEmbDim: 'number', posEncoding: ['rope', 'none'], ropeBase: 'number', rmsEps: 'number',
+  puzzleEmbLen: 'number', puzzleEmbDim: 'number', posEncoding: POS_ENCODINGS, ropeBase: 'number', rmsEps: 'number',
+  actContinue: 'boolean',
 };
+
+/** Fields added after configs were first saved: absent in an older checkpoint or link, they keep the old behaviour. */
+const ADDED: Readonly<Record<string, unknown>> = { 'model.actContinue': false };
 
 const OPTIM: Schema = {
   optimizer: ['adam-atan2', 'adamw'], lr: 'number', beta1: 'number', beta2: 'number', weightDecay: 'number',
@@ -66,7 +70,10 @@ function checkObject(obj: Record<string, unknown>, schema: Schema, prefix: strin
   for (const key of Object.keys(obj)) if (!isOwnKey(schema, key)) bad(`${prefix}${keyName(key)}`, 'unknown field');
   for (const key of Object.keys(schema)) {
     const t = schema[key];
-    if (!isOwnKey(obj, key)) bad(`${prefix}${key}`, `missing (${typeName(t)})`);
+    if (!isOwnKey(obj, key)) {
+      if (isOwnKey(ADDED, `${prefix}${key}`)) out[key] = ADDED[`${prefix}${key}`];
+      else bad(`${prefix}${key}`, `missing (${typeName(t)})`);
+    }
     else if (!fits(t, obj[key])) bad(`${prefix}${key}`, `must be ${typeName(t)}, got ${quote(obj[key])}`);
     else out[key] = Array.isArray(obj[key]) ? (obj[key] as string[]).slice() : obj[key];
   }

@@ -27,14 +27,34 @@ export interface ModelConfig {
   nSup: number;
   /** halt_exploration_prob. */
   haltExplorationProb: number;
-  /** puzzle_emb_len: prefix positions (only the first ceil(puzzleEmbDim/D) carry the learned vector). */
+  /**
+   * puzzle_emb_len: prefix positions (only the first ceil(puzzleEmbDim/D) carry the learned vector); 0 means
+   * ceil(puzzleEmbDim/D), as in the reference (HRM's prefix). See prefixLength.
+   */
   puzzleEmbLen: number;
   /** puzzle_emb_ndim: 0 = no puzzle embedding. Must fit in puzzleEmbLen·D. */
   puzzleEmbDim: number;
-  /** pos_encodings: 'rope' (attention default) or 'none' (MLP variant). */
-  posEncoding: 'rope' | 'none';
+  /**
+   * pos_encodings: 'rope' (attention default), 'none' (MLP variant), or 'learned': a [S, D] table added to the
+   * input embedding as x = √D · 0.707106781 · (embedding + table).
+   */
+  posEncoding: 'rope' | 'none' | 'learned';
   ropeBase: number;
   rmsEps: number;
+  /**
+   * The inverse of the reference's no_ACT_continue. false (TRM): q_head's continue logit is never trained and a
+   * slot halts when q_halt > 0. true (HRM's Q-learning, the paper's "w/ ACT" row): halting compares q_halt with
+   * q_continue, and q_continue learns σ of the next step's q (an extra forward pass per training step).
+   */
+  actContinue: boolean;
+}
+
+/** The reference's arch.pos_encodings values. */
+export const POS_ENCODINGS = ['rope', 'none', 'learned'] as const;
+
+/** The prefix positions a model really has: puzzle_emb_len, or ceil(puzzle_emb_ndim / D) where it is 0. */
+export function prefixLength(m: Pick<ModelConfig, 'puzzleEmbLen' | 'puzzleEmbDim' | 'hidden'>): number {
+  return m.puzzleEmbLen === 0 ? Math.ceil(m.puzzleEmbDim / m.hidden) : m.puzzleEmbLen;
 }
 
 export interface OptimConfig {
@@ -139,6 +159,8 @@ export function configIssues(cfg: TrainConfig, data?: DataShape): ConfigIssue[] 
   intIn('model.puzzleEmbDim', m.puzzleEmbDim, 0, 1 << 16);
   numIn('model.rmsEps', m.rmsEps, 0, 1, true);
   if (m.variant !== 'attention' && m.variant !== 'mlp') bad('model.variant', `must be "attention" or "mlp", got ${quote(m.variant)}`);
+  if (!(POS_ENCODINGS as readonly string[]).includes(m.posEncoding)) bad('model.posEncoding', `must be one of ${POS_ENCODINGS.join(', ')}, got ${quote(m.posEncoding)}`);
+  if (typeof m.actContinue !== 'boolean') bad('model.actContinue', `must be true or false, got ${quote(m.actContinue)}`);
   if (m.variant === 'attention') {
     intIn('model.heads', m.heads, 1, 256);
     // Head-dimension checks only once intIn has accepted heads.
@@ -152,8 +174,10 @@ export function configIssues(cfg: TrainConfig, data?: DataShape): ConfigIssue[] 
     }
     numIn('model.ropeBase', m.ropeBase, 1, 1e9);
   } else if (m.posEncoding === 'rope') bad('model.posEncoding', 'the MLP variant has no attention to apply RoPE to; use "none"');
-  if (m.puzzleEmbDim > m.puzzleEmbLen * m.hidden) bad('model.puzzleEmbDim', `${m.puzzleEmbDim} does not fit in ${m.puzzleEmbLen} prefix positions × hidden ${m.hidden}`);
-  if (m.puzzleEmbLen === 0) bad('model.puzzleEmbLen', 'must be ≥ 1: the halting head reads prefix position 0');
+  // puzzleEmbLen 0 sizes the prefix to the embedding; with no embedding either, the halting head reads the first
+  // token, as the reference's does.
+  if (m.puzzleEmbLen > 0 && m.puzzleEmbDim > m.puzzleEmbLen * m.hidden) bad('model.puzzleEmbDim', `${m.puzzleEmbDim} does not fit in ${m.puzzleEmbLen} prefix positions × hidden ${m.hidden}`);
+  else if (isInt(m.hidden) && m.hidden >= 1 && prefixLength(m) > 64) bad('model.puzzleEmbDim', `${m.puzzleEmbDim} needs ${prefixLength(m)} prefix positions at hidden ${m.hidden} (puzzleEmbLen 0), more than 64`);
 
   const o = cfg.optim;
   if (o.optimizer !== 'adam-atan2' && o.optimizer !== 'adamw') bad('optim.optimizer', `must be "adam-atan2" or "adamw", got ${quote(o.optimizer)}`);
@@ -180,7 +204,7 @@ export function configIssues(cfg: TrainConfig, data?: DataShape): ConfigIssue[] 
 
   dataIssues(cfg.data, bad, intIn, numIn);
   if (data) {
-    const S = data.seqLen + m.puzzleEmbLen;
+    const S = data.seqLen + prefixLength(m);
     if (m.variant === 'mlp' && S > 4 * m.hidden) bad('model.variant', `sequence of ${S} positions is too long for the MLP token mixer at hidden ${m.hidden} (the reference uses it only for L ≤ D; use attention)`);
     if (m.puzzleEmbDim > 0 && data.numPuzzleIds < 1) bad('model.puzzleEmbDim', 'the dataset defines no puzzle identifiers');
   }

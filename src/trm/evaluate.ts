@@ -32,32 +32,41 @@ export function canScore(source: DataSource): boolean {
 }
 
 /**
- * Evaluate on the source's held-out set (first `limit` examples): exact and token accuracy after all N_sup
- * steps and, for ARC, votes over augmented versions ranked by count then mean σ(q_halt) → pass@1, pass@2.
- * Only examples with a target are scored (`examples` counts them; ARC: tasks with every test output); with none
- * it throws rather than report an accuracy over nothing.
+ * What evaluateSource scores for `limit`: the first `limit` held-out examples that have a target; ARC: every
+ * augmented version of whole tasks (voting needs them all), about `limit` examples' worth, with the tasks and what
+ * each example is (evalItems). Throws when nothing is left to score.
  */
-export async function evaluateSource(trainer: Trainer, source: DataSource, limit?: number): Promise<FullEvalResult> {
+export function scoredExamples(source: DataSource, limit?: number): { examples: Example[]; arc?: { tasks: ArcTask[]; items: ArcEvalItem[] } } {
   const examples = source.evalExamples();
   if (!isArc(source)) {
     const held = limit ? examples.slice(0, limit) : examples;
     const scored = held.filter(hasTarget);
     if (scored.length === 0) nothingToScore(source, held.length);
-    return trainer.evaluate(scored);
+    return { examples: scored };
   }
-  // Voting needs every version of a task: limit whole tasks, not examples.
   const scorable = source.evalTasks.filter((t) => t.test.every((p) => p.output));
   if (scorable.length === 0) nothingToScore(source, examples.length);
   const tasks = limit ? scorable.slice(0, Math.max(1, Math.ceil((limit * source.evalTasks.length) / Math.max(1, examples.length)))) : scorable;
   const keep = new Set(tasks.map((t) => t.id));
   const idx = source.evalItems.map((it, i) => (keep.has(it.taskId) ? i : -1)).filter((i) => i >= 0);
-  const res = await trainer.evaluate(idx.map((i) => examples[i]), { predictions: true });
+  return { examples: idx.map((i) => examples[i]), arc: { tasks, items: idx.map((i) => source.evalItems[i]) } };
+}
+
+/**
+ * Evaluate on the source's held-out set (scoredExamples): exact and token accuracy after all N_sup steps and, for
+ * ARC, votes over augmented versions ranked by count then mean σ(q_halt) → pass@1, pass@2. Only examples with a
+ * target are scored (`examples` counts them; ARC: tasks with every test output); with none it throws rather than
+ * report an accuracy over nothing.
+ */
+export async function evaluateSource(trainer: Trainer, source: DataSource, limit?: number): Promise<FullEvalResult> {
+  const { examples, arc } = scoredExamples(source, limit);
+  if (!arc) return trainer.evaluate(examples);
+  const res = await trainer.evaluate(examples, { predictions: true });
   const side = Math.round(Math.sqrt(source.info.seqLen));
   const book = new VoteBook();
-  idx.forEach((i, k) => {
-    const it = source.evalItems[i];
+  arc.items.forEach((it, k) => {
     book.addCanvas(it.versionName, it.testIndex, res.predictions!.subarray(k * source.info.seqLen, (k + 1) * source.info.seqLen), side, res.confidence![k]);
   });
-  const voted = book.evaluate(tasks, [1, 2]);
-  return { ...res, predictions: undefined, confidence: undefined, passAtK: voted.passAtK, tasks: tasks.length };
+  const voted = book.evaluate(arc.tasks, [1, 2]);
+  return { ...res, predictions: undefined, confidence: undefined, passAtK: voted.passAtK, tasks: arc.tasks.length };
 }

@@ -1,7 +1,7 @@
 import type { Tape } from '../autograd/tape';
 import type { Tensor } from '../engine/tensor';
 import type { ParamArena } from '../nn/arena';
-import { add } from '../ops/elementwise';
+import { add, column } from '../ops/elementwise';
 import { embedInputs } from '../ops/embedding';
 import { matmul, matrixView } from '../ops/matmul';
 import type { DataShape, ModelConfig } from './config';
@@ -24,7 +24,12 @@ export interface StepOutput {
   logits: Tensor;
   /** q_head(y[:, 0])[halt] — [B, 1]. */
   qHalt: Tensor;
+  /** q_head(y[:, 0])[continue] — [B, 1]; only with actContinue (no_ACT_continue false). */
+  qContinue?: Tensor;
 }
+
+/** The reference's 1/√2 (its literal) on embedding + learned positions, keeping the sum's variance. */
+export const LEARNED_POS_SCALE = 0.707106781;
 
 /** Called after every latent (z) and answer (y) update, for the recursion viewer. */
 export type RecursionObserver = (ev: { kind: 'z' | 'y'; cycle: number; update: number; value: Tensor }) => void;
@@ -32,7 +37,7 @@ export type RecursionObserver = (ev: { kind: 'z' | 'y'; cycle: number; update: n
 /**
  * TRM (reference TinyRecursiveReasoningModel_ACTV1_Inner): one supervision step is T−1 recursion cycles
  * without gradient and one with; each cycle does n latent updates z = net(z, y + x) and one answer update
- * y = net(y, z). Only the halt row of q_head is computed: the continue logit has no loss in TRM.
+ * y = net(y, z). Only the halt row of q_head is computed unless actContinue: the continue logit has no loss in TRM.
  */
 export class TrmModel {
   readonly dims: ModelDims;
@@ -66,9 +71,11 @@ export class TrmModel {
   step(tape: Tape, weights: Weights, buffers: TrmBuffers, input: StepInput, observe?: RecursionObserver): StepOutput {
     const e = tape.engine;
     const m = this.cfg, dims = this.dims;
-    const D = m.hidden, P = m.puzzleEmbLen, S = dims.positions, L = this.data.seqLen;
+    const D = m.hidden, P = dims.prefix, S = dims.positions, L = this.data.seqLen;
     const B = input.inputs.dim(0);
-    const x = embedInputs(tape, input.inputs, buffers.puzzleEmb ? input.puzzleIds : null, weights.get(NAMES.embed)!, buffers.puzzleEmb, { prefixLen: P, scale: Math.sqrt(D) });
+    const pos = m.posEncoding === 'learned' ? weights.get(NAMES.embedPos)! : null;
+    const scale = Math.sqrt(D) * (pos ? LEARNED_POS_SCALE : 1);
+    const x = embedInputs(tape, input.inputs, buffers.puzzleEmb ? input.puzzleIds : null, weights.get(NAMES.embed)!, buffers.puzzleEmb, { prefixLen: P, scale }, pos);
     let y = input.y, z = input.z;
     const f = (h: Tensor, inj: Tensor) => net(tape, m, dims, weights, h, inj);
     // Replaced no-grad states are released at once so a long recursion holds only the current y, z.
@@ -96,8 +103,13 @@ export class TrmModel {
     y = f(y, z);
     observe?.({ kind: 'y', cycle: m.T - 1, update: m.n, value: y });
     const logits = matmul(tape, matrixView(y, { batch: B, rows: L, cols: D, offset: P * D, batchStride: S * D }), weights.get(NAMES.lmHead)!, { transB: true, shape: [B, L, this.data.vocabSize] });
+    const y0 = matrixView(y, { rows: B, cols: D, rowStride: S * D });
+    if (m.actContinue) {
+      const q = matmul(tape, y0, weights.get(NAMES.qHeadW)!, { transB: true, bias: weights.get(NAMES.qHeadB)!, shape: [B, 2] });
+      return { y, z, logits, qHalt: column(tape, q, 0), qContinue: column(tape, q, 1) };
+    }
     const halt = this.haltHead(weights);
-    const qHalt = matmul(tape, matrixView(y, { rows: B, cols: D, rowStride: S * D }), halt.w, { transB: true, bias: halt.b, shape: [B, 1] });
+    const qHalt = matmul(tape, y0, halt.w, { transB: true, bias: halt.b, shape: [B, 1] });
     return { y, z, logits, qHalt };
   }
 }

@@ -2,11 +2,13 @@ import type { Engine } from '../engine/engine';
 import type { Tensor } from '../engine/tensor';
 import { ParamArena, type ParamSpec } from '../nn/arena';
 import { lecunLinear, mulberry32, truncNormal } from '../nn/init';
-import { swigluWidth, type DataShape, type ModelConfig } from './config';
+import { prefixLength, swigluWidth, type DataShape, type ModelConfig } from './config';
 
 /** Reference state_dict names (trm-spec Appendix B), so checkpoints map one-to-one onto the PyTorch model. */
 export const NAMES = {
   embed: 'inner.embed_tokens.embedding_weight',
+  /** The learned position table (pos_encodings: learned), [S, D]. */
+  embedPos: 'inner.embed_pos.embedding_weight',
   lmHead: 'inner.lm_head.weight',
   qHeadW: 'inner.q_head.weight',
   qHeadB: 'inner.q_head.bias',
@@ -17,7 +19,9 @@ export const NAMES = {
 } as const;
 
 export interface ModelDims {
-  /** Prefix + tokens: S = puzzleEmbLen + seqLen. */
+  /** Prefix positions before the tokens (prefixLength: puzzle_emb_len, or ceil(puzzle_emb_ndim / D) where it is 0). */
+  prefix: number;
+  /** Prefix + tokens: S = prefix + seqLen. */
   positions: number;
   /** Channel SwiGLU width. */
   inter: number;
@@ -27,8 +31,10 @@ export interface ModelDims {
 }
 
 export function modelDims(m: ModelConfig, d: DataShape): ModelDims {
-  const positions = m.puzzleEmbLen + d.seqLen;
+  const prefix = prefixLength(m);
+  const positions = prefix + d.seqLen;
   return {
+    prefix,
     positions,
     inter: swigluWidth(m.hidden, m.expansion, m.swigluMultiple),
     interT: swigluWidth(positions, m.expansion, m.swigluMultiple),
@@ -46,6 +52,7 @@ export function parameterShapes(m: ModelConfig, d: DataShape): { name: string; s
     { name: NAMES.qHeadW, shape: [2, D] },
     { name: NAMES.qHeadB, shape: [2] },
   ];
+  if (m.posEncoding === 'learned') shapes.push({ name: NAMES.embedPos, shape: [S, D] });
   for (let i = 0; i < m.layers; i++) {
     if (m.variant === 'attention') {
       shapes.push({ name: NAMES.layer(i, 'self_attn.qkv_proj.weight'), shape: [3 * D, D] });
@@ -61,15 +68,15 @@ export function parameterShapes(m: ModelConfig, d: DataShape): { name: string; s
 }
 
 /**
- * Trainable parameters with the reference initialisation (truncated normal embedding, LeCun-normal linears,
- * q_head 0 / −5), drawn in reference order so a seed gives the same weights.
+ * Trainable parameters with the reference initialisation (truncated normal embeddings with std 1/√D, LeCun-normal
+ * linears, q_head 0 / −5), drawn in reference order so a seed gives the same weights.
  */
 export function parameterSpecs(m: ModelConfig, d: DataShape, seed: number): ParamSpec[] {
   const rand = mulberry32(seed);
   return parameterShapes(m, d).map(({ name, shape }) => {
     const [rows, cols] = shape;
     const init =
-      name === NAMES.embed ? truncNormal(rows * cols, 1 / Math.sqrt(m.hidden), rand)
+      name === NAMES.embed || name === NAMES.embedPos ? truncNormal(rows * cols, 1 / Math.sqrt(m.hidden), rand)
       : name === NAMES.qHeadW ? new Float64Array(rows * cols)
       : name === NAMES.qHeadB ? [-5, -5]
       : lecunLinear(rows, cols, rand);

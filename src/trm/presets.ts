@@ -5,7 +5,7 @@ import type { DataConfig, ModelConfig, OptimConfig, TrainConfig } from './config
 const PAPER_MODEL: ModelConfig = {
   variant: 'attention', hidden: 512, layers: 2, heads: 8, expansion: 4, swigluMultiple: 256,
   T: 3, n: 6, nSup: 16, haltExplorationProb: 0.1, puzzleEmbLen: 16, puzzleEmbDim: 512,
-  posEncoding: 'rope', ropeBase: 10000, rmsEps: 1e-5,
+  posEncoding: 'rope', ropeBase: 10000, rmsEps: 1e-5, actContinue: false,
 };
 
 /** The reference training defaults (config/cfg_pretrain.yaml). */
@@ -66,7 +66,7 @@ export const PRESETS = {
     { steps: 440000, evalEvery: 44000, evalSamples: 400 },
     PAPER,
   ),
-  /** Minimal 4×4 puzzles (as few givens as uniqueness allows); public/checkpoints/sudoku-4x4.safetensors is this run. */
+  /** Minimal 4×4 puzzles (as few givens as uniqueness allows); public/models/sudoku-4x4/model.safetensors is this run. */
   'sudoku-4x4': preset({ hidden: 32, puzzleEmbDim: 32 }, { lr: 1e-3, batchSize: 64 }, { kind: 'sudoku', size: 4, difficulty: 1, trainPuzzles: 1000, testPuzzles: 1000, augment: true }, { steps: 2000, evalEvery: 250, evalSamples: 300 }),
   'sudoku-6x6': preset({ hidden: 96 }, {}, { kind: 'sudoku', size: 6, difficulty: 1, trainPuzzles: 2000, testPuzzles: 1000, augment: true }, { steps: 4000, evalEvery: 500 }),
   'sudoku-9x9-small': preset({ hidden: 128, T: 3, n: 4, nSup: 8 }, { batchSize: 128 }, { kind: 'sudoku', size: 9, difficulty: 0.5, trainPuzzles: 5000, testPuzzles: 1000, augment: true }, { steps: 10000, evalEvery: 1000 }),

@@ -74,7 +74,7 @@ export interface TraceOptions {
 export async function captureTrace(trainer: Trainer, ex: Example, opts: TraceOptions = {}): Promise<RecursionTrace> {
   const e = trainer.engine, m = trainer.cfg.model, info = trainer.data.info;
   const weights = opts.weights ?? trainer.evalWeights();
-  const L = info.seqLen, V = info.vocabSize, D = m.hidden, P = m.puzzleEmbLen, S = trainer.model.dims.positions;
+  const L = info.seqLen, V = info.vocabSize, D = m.hidden, P = trainer.model.dims.prefix, S = trainer.model.dims.positions;
   const stablemax = trainer.cfg.optim.loss === 'stablemax';
   const c = createCarry(e, 1, L, S, D);
   const batch = e.scope(() => ({ inputs: e.fromArray(ex.inputs, [1, L], 'i32'), labels: e.fromArray(ex.labels, [1, L], 'i32'), puzzleIds: e.fromArray([ex.puzzleId], [1], 'i32') }));

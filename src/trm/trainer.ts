@@ -5,7 +5,7 @@ import type { Example } from '../data/dataset';
 import { stackExamples, type DataSource } from '../data/source';
 import { mulberry32 } from '../nn/init';
 import type { ParamArena } from '../nn/arena';
-import { actHalt, actRefill, createCarry, drawMinHalt, releaseCarry, type ActBatch, type ActCarry } from '../ops/act';
+import { actContinueTarget, actHalt, actRefill, createCarry, drawMinHalt, releaseCarry, type ActBatch, type ActCarry } from '../ops/act';
 import { copyInto, fill } from '../ops/elementwise';
 import { crossEntropyForward } from '../ops/losses';
 import { Adam, cosineWarmupLr, Ema, SparseSignSgd } from '../ops/optim';
@@ -28,6 +28,8 @@ export interface TrainMetrics {
   loss: number;
   lmLoss: number;
   haltLoss: number;
+  /** The q_continue BCE averaged over the batch, with actContinue (the reference's q_continue_loss). */
+  continueLoss?: number;
   accuracy: number;
   exactAccuracy: number;
   qHaltAccuracy: number;
@@ -46,12 +48,24 @@ export interface EvalResult {
   tokenAccuracy: number;
   /** Exact accuracy after each supervision step 1..N_sup. */
   exactByStep: number[];
-  /** Mean first step at which q_halt > 0 (N_sup when it never says halt): when the model would stop. */
+  /** Mean first step at which q_halt > 0 (> q_continue with actContinue; N_sup when never): when the model would stop. */
   meanHaltStep: number;
   /** Predicted tokens [n·L] after the last step, when asked for (ARC voting). */
   predictions?: Int32Array;
   /** σ(q_halt) after the last step per example, when predictions are asked for. */
   confidence?: Float64Array;
+  /** Per supervision step, when asked for (byStep). */
+  byStep?: StepDetail;
+}
+
+/** What evaluation sees after each supervision step (model cards and the page's accuracy-by-step). */
+export interface StepDetail {
+  /** Token accuracy after each supervision step 1..N_sup. */
+  tokenAccuracy: number[];
+  /** Examples whose first halting step (first q_halt > 0, N_sup when never) is s + 1, at index s. */
+  haltCounts: number[];
+  /** 1 where example i is exactly right after step s + 1, at [i·N_sup + s]. */
+  exact: Uint8Array;
 }
 
 /** The reference training loop: carry with slot refill, deep supervision, AdamATan2/AdamW, sign-SGD puzzle embeddings, EMA. */
@@ -127,7 +141,9 @@ export class Trainer {
       for (const p of this.targets.keys()) tape.watch(p);
       if (this.buffers.puzzleEmb) tape.watch(this.buffers.puzzleEmb);
       const out = this.model.step(tape, this.arena.params, this.buffers, this.carry);
-      const loss = trmLoss(tape, out, this.carry.labels, { kind: o.loss, haltWeight: o.haltLossWeight });
+      // The reference trains q_continue only where there is a next step to bootstrap from.
+      const continueTarget = m.actContinue && m.nSup > 1 ? this.continueTarget(tape, out) : undefined;
+      const loss = trmLoss(tape, out, this.carry.labels, { kind: o.loss, haltWeight: o.haltLossWeight, continueTarget });
       const leaves = tape.backward(loss.total, this.seedGrad, this.targets);
       const status = gradNorm(e, this.arena.grad);
       this.adam.step(this.arena.data, this.arena.grad, lr, { status });
@@ -136,18 +152,19 @@ export class Trainer {
       this.ema?.update(this.arena.data);
       copyInto(e, this.carry.y, out.y);
       copyInto(e, this.carry.z, out.z);
-      actHalt(e, this.carry, out.qHalt, this.minHalt, m.nSup, true);
+      actHalt(e, this.carry, out.qHalt, this.minHalt, m.nSup, true, out.qContinue ?? null);
       if (!report) return null;
-      return [loss.total, loss.lm, loss.halt, loss.correct, loss.valid, loss.exact, out.qHalt, this.carry.halted, this.carry.steps, status].map((t) => e.read(t));
+      return [loss.total, loss.lm, loss.halt, loss.correct, loss.valid, loss.exact, out.qHalt, this.carry.halted, this.carry.steps, status, ...(loss.continue ? [loss.continue] : [])].map((t) => e.read(t));
     });
     e.flush();
     if (!reads) return null;
-    return Promise.all(reads).then(([total, lm, halt, correct, valid, exact, q, halted, steps, status]) => {
-      let count = 0, acc = 0, ex = 0, qAcc = 0, st = 0, sTotal = 0, sLm = 0, sHalt = 0;
+    return Promise.all(reads).then(([total, lm, halt, correct, valid, exact, q, halted, steps, status, cont]) => {
+      let count = 0, acc = 0, ex = 0, qAcc = 0, st = 0, sTotal = 0, sLm = 0, sHalt = 0, sCont = 0;
       for (let b = 0; b < B; b++) {
         sTotal += total[b];
         sLm += lm[b];
         sHalt += halt[b];
+        if (cont) sCont += cont[b];
         if (!halted[b] || valid[b] === 0) continue;
         count++;
         acc += correct[b] / valid[b];
@@ -158,11 +175,24 @@ export class Trainer {
       const rate = (v: number) => (count ? v / count : 0);
       return {
         step, lr, count,
-        loss: sTotal / B, lmLoss: sLm / B, haltLoss: sHalt / B,
+        loss: sTotal / B, lmLoss: sLm / B, haltLoss: sHalt / B, ...(cont && { continueLoss: sCont / B }),
         accuracy: rate(acc), exactAccuracy: rate(ex), qHaltAccuracy: rate(qAcc), meanSteps: rate(st),
         gradNorm: status[0], nonFinite: status[1] !== 0,
       };
     });
+  }
+
+  /**
+   * The q_continue target of this step (no_ACT_continue false): one more supervision step without gradients from
+   * the new y, z on the same data, as the reference's ACT wrapper runs it, then actContinueTarget. Call it after
+   * `out` = model.step on this.carry and before actHalt advances the steps.
+   */
+  continueTarget(tape: Tape, out: StepOutput): Tensor {
+    const e = this.engine, c = this.carry;
+    return tape.noGrad(() => e.scope(() => {
+      const next = this.model.step(tape, this.arena.params, this.buffers, { inputs: c.inputs, puzzleIds: c.puzzleIds, y: out.y, z: out.z });
+      return actContinueTarget(e, c.steps, next.qHalt, next.qContinue!, this.cfg.model.nSup);
+    }));
   }
 
   private evalCarry(n: number): ActCarry {
@@ -198,7 +228,7 @@ export class Trainer {
   }
 
   /** Evaluate with all N_sup supervision steps (no early halting), as the reference does. */
-  async evaluate(examples: readonly Example[], opts: { predictions?: boolean; weights?: Weights } = {}): Promise<EvalResult> {
+  async evaluate(examples: readonly Example[], opts: { predictions?: boolean; weights?: Weights; byStep?: boolean } = {}): Promise<EvalResult> {
     const e = this.engine, m = this.cfg.model, L = this.data.info.seqLen;
     const weights = opts.weights ?? this.evalWeights();
     const chunk = Math.min(this.cfg.optim.batchSize, Math.max(1, examples.length));
@@ -206,6 +236,8 @@ export class Trainer {
     let correctTok = 0, validTok = 0, haltSum = 0;
     const predictions = opts.predictions ? new Int32Array(examples.length * L) : undefined;
     const confidence = opts.predictions ? new Float64Array(examples.length) : undefined;
+    const tok = { correct: new Array(m.nSup).fill(0), valid: new Array(m.nSup).fill(0) };
+    const byStep: StepDetail | undefined = opts.byStep ? { tokenAccuracy: [], haltCounts: new Array(m.nSup).fill(0), exact: new Uint8Array(examples.length * m.nSup) } : undefined;
     for (let start = 0; start < examples.length; start += chunk) {
       const part = examples.slice(start, start + chunk);
       const n = part.length;
@@ -218,8 +250,10 @@ export class Trainer {
         const last = s === m.nSup - 1;
         const ce = crossEntropyForward(e, out.logits, c.labels, this.cfg.optim.loss, false);
         actHalt(e, c, out.qHalt, noMin, m.nSup, false);
-        const r = [e.read(ce.exact), e.read(out.qHalt)];
-        if (last) r.push(e.read(ce.correct), e.read(ce.valid));
+        // A slot would halt where q_halt exceeds q_continue (actContinue), else 0.
+        const bar = out.qContinue ? e.read(out.qContinue) : Promise.resolve(new Float64Array(n));
+        const r = [e.read(ce.exact), e.read(out.qHalt), bar];
+        if (last || byStep) r.push(e.read(ce.correct), e.read(ce.valid));
         if (last && predictions) r.push(e.read(out.logits));
         return r;
       });
@@ -227,10 +261,15 @@ export class Trainer {
       e.flush();
       for (let s = 0; s < m.nSup; s++) {
         const last = s === m.nSup - 1;
-        const [exact, q, correct, valid, logits] = await Promise.all(steps[s]);
+        const [exact, q, bar, correct, valid, logits] = await Promise.all(steps[s]);
         for (let b = 0; b < n; b++) {
           exactByStep[s] += exact[b];
-          if (q[b] > 0 && firstHalt[b] === m.nSup) firstHalt[b] = s + 1;
+          if (q[b] > bar[b] && firstHalt[b] === m.nSup) firstHalt[b] = s + 1;
+          if (byStep) {
+            byStep.exact[(start + b) * m.nSup + s] = exact[b];
+            tok.correct[s] += correct[b];
+            tok.valid[s] += valid[b];
+          }
         }
         if (last) {
           for (let b = 0; b < n; b++) {
@@ -245,6 +284,7 @@ export class Trainer {
         }
       }
       haltSum += firstHalt.reduce((a, b) => a + b, 0);
+      if (byStep) for (const h of firstHalt) byStep.haltCounts[h - 1]++;
     }
     const N = Math.max(1, examples.length);
     return {
@@ -255,6 +295,7 @@ export class Trainer {
       meanHaltStep: haltSum / N,
       predictions,
       confidence,
+      ...(byStep && { byStep: { ...byStep, tokenAccuracy: tok.correct.map((c, s) => (tok.valid[s] ? c / tok.valid[s] : 0)) } }),
     };
   }
 

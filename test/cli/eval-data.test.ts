@@ -9,7 +9,7 @@ import { runCli } from '../helpers/cli';
 import { expectUserMessage } from '../helpers/user-message';
 
 const root = mkdtempSync(join(tmpdir(), 'trm-eval-data-'));
-const SUDOKU = 'public/checkpoints/sudoku-4x4.safetensors';
+const SUDOKU = 'public/models/sudoku-4x4/model.safetensors';
 const evalOn = (checkpoint: string, data: string) => runCli('eval', ['--checkpoint', checkpoint, '--data', data, '--backend', 'cpu']);
 
 /** Runs eval and returns its error line, checked to be the one bounded `[trm] error:` line and nothing else. */
@@ -187,7 +187,7 @@ describe('eval --data: ARC folders and Kaggle files (6×6-canvas checkpoint)', (
   it('tasks other than the ones the checkpoint learned embeddings for', () => {
     const dir = folder({ ...SIX, 't6.json': task(6) });
     // Ids: one per task version plus the shared blank id 0.
-    expect(refused(ARC, dir)).toBe(`--data ${dir}: these tasks make 8 puzzle ids, but the checkpoint learned embeddings for 7; pass the tasks it trained on (the same files and seed)`);
+    expect(refused(ARC, dir)).toBe(`--data ${dir}: these tasks make 8 puzzle ids, but the checkpoint learned embeddings for 7; pass the tasks it trained on (the same files and seed), or its dataset's identifiers.json with --identifiers`);
   });
   it('valid: the training tasks as upper-case .JSON with byte-order marks', () => {
     const dir = folder(Object.fromEntries(Object.entries(SIX).map(([name, text]) => [name.replace('.json', '.JSON'), `\uFEFF${text}`])));

@@ -64,7 +64,7 @@ describe('export-checkpoint and import of the reference layout in the CLI', () =
     const r = evalOut(join(bare, 'step_40'), ['--n', '4']);
     expect(r.stdout).toMatch(/^examples\s+4$/m);
     expect(r.stderr).toMatch(/step_40: config: no all_config\.yaml beside the checkpoint, so inferred from the shapes/);
-    expect(r.stderr).toMatch(/step_40: model: TRM-MLP, hidden 16, 2 layers, vocabulary 6, 16 tokens \+ 1 prefix, puzzle embedding 1×16/);
+    expect(r.stderr).toMatch(/step_40: model: TRM-MLP, hidden 16, 2 layers, vocabulary 6, 16 tokens \+ 1 prefix, no positions, puzzle embedding 1×16/);
     expect(r.stderr).toMatch(/step_40: dtypes: 15 BF16 tensors of 15 converted to float32/);
     expect(r.stderr).toMatch(/step_40: SwiGLU: mlp 256 → 48, mlp_t 256 → 48 \(the dropped units are zero in both directions\), so swigluMultiple 8/);
     expect(r.stderr).toMatch(/step_40: assumed \(not in the weights\): T \(H_cycles\) 3, n \(L_cycles\) 6, N_sup \(halt_max_steps\) 16/);

@@ -153,7 +153,7 @@ ema_rate: 0.995
 project_name: whatever
 `, 'all_config.yaml');
     const { checkpoint, notes } = await importReference(lazyOf(referenceStateDict(ATT)), yaml, 'step_9', 9);
-    expect(checkpoint.meta.config.model).toMatchObject({ variant: 'attention', hidden: 16, heads: 4, T: 2, n: 1, nSup: 2, puzzleEmbLen: 1, posEncoding: 'rope', swigluMultiple: 8 });
+    expect(checkpoint.meta.config.model).toMatchObject({ variant: 'attention', hidden: 16, heads: 4, T: 2, n: 1, nSup: 2, puzzleEmbLen: 0, posEncoding: 'rope', swigluMultiple: 8 });
     expect(checkpoint.meta.config.optim).toMatchObject({ loss: 'softmax', batchSize: 32, lr: 0.0003, lrMinRatio: 0.1, schedule: 'cosine', ema: 0.995 });
     expect(checkpoint.meta.config.data).toMatchObject({ kind: 'maze', size: 5 });
     expect(weightsOf(checkpoint)).toEqual(weightsOf(ATT));
@@ -180,12 +180,6 @@ project_name: whatever
     const yaml = parseReferenceConfig(referenceConfigYaml(MLP.meta.config, MLP.meta.data, 1), 'all_config.yaml');
     const m = await rejectionMessage(importReference(lazyOf(state), yaml, 'step_1', 1));
     expect(m).toMatch(/^step_1: tensors do not match the config \(1 missing, 1 of the wrong shape or dtype, 1 unknown to it\): missing "inner\.q_head\.bias"; "inner\.lm_head\.weight" has shape \[5,16\], the config needs \[6,16\]; unknown "inner\.extra"/);
-  });
-
-  it('refuses learned positions, which TRM Lab does not run', async () => {
-    const state = referenceStateDict(ATT);
-    state.set(`${SAVED_PREFIX}inner.embed_pos.embedding_weight`, { shape: [26, 16], data: new Float32Array(26 * 16) });
-    expect(await rejectionMessage(importReference(lazyOf(state), null, 'step_1', 1))).toMatch(/^step_1: a model with learned positions \(pos_encodings: learned\)/);
   });
 
   it('reads bfloat16 safetensors of the reference layout tensor by tensor', async () => {

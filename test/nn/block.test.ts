@@ -14,7 +14,7 @@ import { gradCheck } from '../helpers/gradcheck';
 
 const base: ModelConfig = {
   variant: 'attention', hidden: 8, layers: 1, heads: 2, expansion: 2, swigluMultiple: 4, T: 1, n: 1, nSup: 1,
-  haltExplorationProb: 0, puzzleEmbLen: 1, puzzleEmbDim: 0, posEncoding: 'rope', ropeBase: 10000, rmsEps: 1e-5,
+  haltExplorationProb: 0, puzzleEmbLen: 1, puzzleEmbDim: 0, posEncoding: 'rope', ropeBase: 10000, rmsEps: 1e-5, actContinue: false,
 };
 const variants: ModelConfig[] = [base, { ...base, variant: 'mlp', posEncoding: 'none' }];
 const data = { seqLen: 4, vocabSize: 5, numPuzzleIds: 1 };

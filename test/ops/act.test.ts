@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine/engine';
-import { actHalt, actRefill, createCarry, drawMinHalt, type ActCarry } from '../../src/ops/act';
+import { actContinueTarget, actHalt, actRefill, createCarry, drawMinHalt, type ActCarry } from '../../src/ops/act';
 import { mulberry32 } from '../../src/nn/init';
-import { cpu, gpuEngine, parity, randn } from '../helpers/engines';
+import { both, cpu, gpuEngine, parity, randn } from '../helpers/engines';
 
 const B = 5, L = 3, S = 4, D = 3;
 
@@ -75,5 +75,39 @@ describe('ACT carry', () => {
     await parity('act.halt', 'training', gc.c.halted, cc.c.halted, 0);
     await parity('act.halt', 'steps', gc.c.steps, cc.c.steps, 0);
     expect(Array.from(await e.read(gc.c.halted))).toEqual([1, 0, 1, 0, 1]);
+  });
+
+  it('with q_continue (no_ACT_continue false) a slot halts when q_halt > q_continue, in training only', () => {
+    const c = createCarry(cpu, 4, 1, 1, 1);
+    c.steps.cpu.set([0, 0, 0, 7]);
+    const q = cpu.fromArray([1.5, -1, 0.5, -3], [4]);
+    const qc = cpu.fromArray([2, -2, 0.5, 9], [4]);
+    actHalt(cpu, c, q, cpu.fromArray([0, 0, 0, 0], [4], 'u32'), 8, true, qc);
+    expect(Array.from(c.halted.cpu)).toEqual([0, 1, 0, 1]);
+  });
+
+  it("the continue target is σ(q_halt') at a slot's last step, else σ(max(q_halt', q_continue'))", () => {
+    const steps = cpu.fromArray([0, 2, 3, 1], [4], 'u32');
+    const t = actContinueTarget(cpu, steps, cpu.fromArray([0.5, -1, 2, -4], [4]), cpu.fromArray([-3, 1, 7, -5], [4]), 4);
+    const sig = (x: number) => 1 / (1 + Math.exp(-x));
+    expect(Array.from(t.f64)).toEqual([sig(0.5), sig(1), sig(2), sig(-4)]);
+  });
+
+  it('halt with q_continue and continue_target on the GPU equal the CPU twin', async () => {
+    const e = await gpuEngine();
+    const n = 70, nSup = 4;
+    const steps = Array.from({ length: n }, (_, i) => i % nSup);
+    const qh = randn(n, 41, 3), qc = randn(n, 42, 3);
+    const [cq, gq] = both(e, qh, [n]);
+    const [cc, gcq] = both(e, qc, [n]);
+    const [cs, gs] = both(e, steps, [n], 'u32');
+    await parity('act.continue_target', `n=${n}`, actContinueTarget(e, gs, gq, gcq, nSup), actContinueTarget(cpu, cs, cq, cc, nSup), 1e-6);
+    const [gc, cCarry] = [createCarry(e, n, 1, 1, 1), createCarry(cpu, n, 1, 1, 1)];
+    e.write(gc.steps, steps);
+    cCarry.steps.cpu.set(steps);
+    const mins = new Array(n).fill(0).map((_, i) => (i % 5 === 0 ? 3 : 0));
+    actHalt(e, gc, gq, e.fromArray(mins, [n], 'u32'), nSup, true, gcq);
+    actHalt(cpu, cCarry, cq, cpu.fromArray(mins, [n], 'u32'), nSup, true, cc);
+    await parity('act.halt', 'against q_continue', gc.halted, cCarry.halted, 0);
   });
 });

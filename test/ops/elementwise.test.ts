@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Tape } from '../../src/autograd/tape';
-import { add, addForward, addInto, fill, scale, scaleForward } from '../../src/ops/elementwise';
-import { both, gpuEngine, parity, randn } from '../helpers/engines';
+import { add, addForward, addInto, column, columnBackward, columnForward, fill, scale, scaleForward } from '../../src/ops/elementwise';
+import { both, cpu, gpuEngine, parity, randn } from '../helpers/engines';
 import { gradCheck } from '../helpers/gradcheck';
 
 const SIZES = [1, 3, 17, 65, 1000, 70_001];
@@ -43,5 +43,23 @@ describe('elementwise', () => {
     expect(Array.from(grads[1][1])).toEqual(Array.from(grads[0][1]));
     expect(grads[0][0][0]).toBe(6);
     expect(grads[0][1][0]).toBe(3);
+  });
+
+  it('column picks one column of [R, C]; its gradient lands in that column only (float64)', () => {
+    const x = cpu.fromArray([1, 2, 3, 4, 5, 6], [3, 2]);
+    expect(Array.from(columnForward(cpu, x, 1).f64)).toEqual([2, 4, 6]);
+    expect(Array.from(columnBackward(cpu, cpu.fromArray([7, 8, 9], [3, 1]), 2, 0).f64)).toEqual([7, 0, 8, 0, 9, 0]);
+    expect(gradCheck((t, [a]) => add(t, column(t, a, 0), scale(t, column(t, a, 2), 2)), [{ data: randn(12, 3), shape: [4, 3] }])).toBeLessThan(1e-7);
+    expect(() => columnForward(cpu, x, 2)).toThrow('no column 2');
+  });
+
+  it.each([[1, 2], [17, 2], [65, 3], [1000, 5]])('column and column_grad on the GPU equal the CPU twin exactly (R=%i, C=%i)', async (R, C) => {
+    const e = await gpuEngine();
+    const [cx, gx] = both(e, randn(R * C, R + C), [R, C]);
+    const [cg, gg] = both(e, randn(R, R), [R, 1]);
+    for (let col = 0; col < C; col++) {
+      await parity('elementwise.column', `R=${R} C=${C} col=${col}`, columnForward(e, gx, col), columnForward(cpu, cx, col), 0);
+      await parity('elementwise.column_grad', `R=${R} C=${C} col=${col}`, columnBackward(e, gg, C, col), columnBackward(cpu, cg, C, col), 0);
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Tape } from '../../src/autograd/tape';
-import { assertIdsInRange, embedInputs, embedInputsForward, embedPuzzleBackward, embedTokensBackward } from '../../src/ops/embedding';
+import { assertIdsInRange, embedInputs, embedInputsForward, embedPosBackward, embedPuzzleBackward, embedTokensBackward } from '../../src/ops/embedding';
 import { both, cpu, gpuEngine, parity, randint, randn, relError } from '../helpers/engines';
 import { gradCheck } from '../helpers/gradcheck';
 
@@ -67,6 +67,27 @@ describe('embedding: CPU twin and gradients (float64)', () => {
     }
     expect(relError(analytic, numeric, 1e-8)).toBeLessThan(1e-6);
     expect(analytic.slice(E, 2 * E).every((v) => v === 0)).toBe(true); // id 1 unused
+  });
+
+  it('adds the learned position table to every sample before the scale', () => {
+    const tokens = cpu.fromArray([1, 0, 0, 1], [2, 2], 'i32');
+    const table = cpu.fromArray([1, 2, 3, 4], [2, 2]);
+    const pos = cpu.fromArray([10, 20, 30, 40, 50, 60], [3, 2]);
+    const x = embedInputsForward(cpu, tokens, null, table, null, { prefixLen: 1, scale: 0.5 }, pos);
+    expect(Array.from(x.f64)).toEqual([5, 10, 16.5, 22, 25.5, 31, 5, 10, 15.5, 21, 26.5, 32]);
+    expect(() => embedInputsForward(cpu, tokens, null, table, null, { prefixLen: 0, scale: 1 }, pos)).toThrow('position table must be f32 [2, 2]');
+  });
+
+  it('token, puzzle and position table gradients match finite differences', () => {
+    const B = 3, L = 4, V = 3, D = 5, P = 2, E = 7;
+    const err = gradCheck(
+      (t, [tok, id, tt, pt, pos]) => embedInputs(t, tok, id, tt, pt, { prefixLen: P, scale: Math.sqrt(D) * 0.7 }, pos),
+      [
+        { data: randint(B * L, 0, V, 31), shape: [B, L], dtype: 'i32' }, { data: [0, 1, 2], shape: [B], dtype: 'i32' },
+        { data: randn(V * D, 32), shape: [V, D] }, { data: randn(B * E, 33), shape: [B, E] }, { data: randn((P + L) * D, 34), shape: [P + L, D] },
+      ],
+    );
+    expect(err).toBeLessThan(1e-6);
   });
 
   it('rejects out-of-range ids on the CPU, naming the id', () => {
@@ -168,5 +189,18 @@ describe('embedding: GPU matches the CPU twin', () => {
     expect(grads[1][1].shape).toEqual([B, E]);
     await parity('embedding.token_grad_reduce', 'tape B=3 L=17 V=3 D=17 prefix=3 E=20', grads[1][0], grads[0][0], TOL_SUM);
     await parity('embedding.puzzle_grad', 'tape B=3 L=17 V=3 D=17 prefix=3 E=20', grads[1][1], grads[0][1], TOL_COPY);
+  });
+
+  // The position table's gradient is a column sum over the batch (≤ 3 terms per element) and a scaling: tol 1e-6.
+  it.each([[1, 3, 3, 1, 0], [3, 17, 11, 17, 1], [3, 65, 12, 33, 16]])('learned positions: forward and table gradient equal the CPU twin (B=%i L=%i V=%i D=%i prefix=%i)', async (B, L, V, D, P) => {
+    const e = await gpuEngine();
+    const label = `positions B=${B} L=${L} V=${V} D=${D} prefix=${P}`;
+    const opts = { prefixLen: P, scale: Math.sqrt(D) * 0.707106781 };
+    const [cTok, gTok] = both(e, randint(B * L, 0, V, L), [B, L], 'i32');
+    const [cTab, gTab] = both(e, randn(V * D, D), [V, D]);
+    const [cPos, gPos] = both(e, randn((P + L) * D, L + D), [P + L, D]);
+    await parity('embedding.forward', label, embedInputsForward(e, gTok, null, gTab, null, opts, gPos), embedInputsForward(cpu, cTok, null, cTab, null, opts, cPos), TOL_COPY);
+    const [cG, gG] = both(e, randn(B * (P + L) * D, B + L), [B, P + L, D]);
+    await parity('matmul.colsum', label, embedPosBackward(e, gG, opts), embedPosBackward(cpu, cG, opts), 1e-6);
   });
 });

@@ -134,6 +134,12 @@ describe('parseTrainConfig: ranges, data section included', () => {
     expect(issues.map((i) => i.field)).toEqual(['data.size', 'data.trainMazes']);
   });
 
+  it('a config saved before model.actContinue existed reads as TRM (no q_continue); a mistyped one is named', () => {
+    expect(parseTrainConfig(json('sudoku-4x4', (c) => delete c.model.actContinue), 'old.json').model.actContinue).toBe(false);
+    expect(refused(json('sudoku-4x4', (c) => (c.model.actContinue = 'yes'))).msg).toBe('run.json: model.actContinue: must be a boolean, got "yes"');
+    expect(refused(json('maze', (c) => (c.model.posEncoding = 'alibi'))).msg).toBe('run.json: model.posEncoding: must be one of "rope", "none", "learned", got "alibi"');
+  });
+
   it('with the dataset shape, checks the model against it', () => {
     expect(() => parseTrainConfig(json('sudoku-4x4'), 'ck', { seqLen: 900, vocabSize: 12, numPuzzleIds: 1 })).toThrow(/ck: model\.variant: sequence of 901 positions is too long for the MLP token mixer/);
   });

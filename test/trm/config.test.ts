@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, configIssues, swigluWidth, validateConfig } from '../../src/trm/config';
+import { ConfigError, configIssues, prefixLength, swigluWidth, validateConfig } from '../../src/trm/config';
 import { PRESET_NAMES, getPreset } from '../../src/trm/presets';
-import { modelDims, parameterSpecs } from '../../src/trm/params';
+import { modelDims, NAMES, parameterShapes, parameterSpecs } from '../../src/trm/params';
 
 describe('config', () => {
   it('every preset is valid', () => {
@@ -43,5 +43,27 @@ describe('config', () => {
     bad.optim.lr = -1;
     bad.model.puzzleEmbDim = 1000;
     expect(configIssues(bad).map((i) => i.field)).toEqual(['model.puzzleEmbDim', 'optim.lr']);
+  });
+
+  it('puzzleEmbLen 0 means ceil(puzzleEmbDim / hidden) prefix positions, none without an embedding', () => {
+    const data = { seqLen: 16, vocabSize: 6, numPuzzleIds: 1 };
+    const m = { ...getPreset('sudoku-4x4').model, hidden: 64, puzzleEmbLen: 0 };
+    expect([65, 64, 0].map((puzzleEmbDim) => modelDims({ ...m, puzzleEmbDim }, data).prefix)).toEqual([2, 1, 0]);
+    expect(prefixLength({ hidden: 64, puzzleEmbLen: 3, puzzleEmbDim: 0 })).toBe(3);
+    const cfg = getPreset('sudoku-4x4');
+    Object.assign(cfg.model, { puzzleEmbLen: 0, puzzleEmbDim: 0 });
+    expect(configIssues(cfg, data)).toEqual([]);
+    Object.assign(cfg.model, { hidden: 1, puzzleEmbDim: 65 });
+    expect(configIssues(cfg)).toContainEqual({ field: 'model.puzzleEmbDim', message: '65 needs 65 prefix positions at hidden 1 (puzzleEmbLen 0), more than 64' });
+  });
+
+  it('learned positions add a [prefix + L, D] table, initialised like the token embedding', () => {
+    const m = { ...getPreset('maze').model, posEncoding: 'learned' as const, hidden: 16, heads: 4, puzzleEmbLen: 2 };
+    const shapes = parameterShapes(m, { seqLen: 25, vocabSize: 6, numPuzzleIds: 1 });
+    expect(shapes.find((s) => s.name === NAMES.embedPos)?.shape).toEqual([27, 16]);
+    expect(parameterShapes({ ...m, posEncoding: 'rope' }, { seqLen: 25, vocabSize: 6, numPuzzleIds: 1 }).some((s) => s.name === NAMES.embedPos)).toBe(false);
+    const init = parameterSpecs(m, { seqLen: 25, vocabSize: 6, numPuzzleIds: 1 }, 0).find((s) => s.name === NAMES.embedPos)!.init as Float64Array;
+    const std = Math.sqrt(init.reduce((a, v) => a + v * v, 0) / init.length);
+    expect(Math.abs(std - 1 / 4)).toBeLessThan(0.03);
   });
 });

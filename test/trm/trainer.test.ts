@@ -23,6 +23,26 @@ function source(cfg: TrainConfig) {
   return sudokuSource({ ...cfg.data, seed: cfg.seed });
 }
 
+/** The GPU trainer (software adapter, either kernel set) against the CPU twin: losses and weights after `steps`. */
+async function sameAsCpu(softwareKernels: boolean, cfg: TrainConfig, steps: number): Promise<void> {
+  const e = new GpuEngine((await gpuEngine()).handle, { softwareKernels });
+  const run = async (eng: Engine) => {
+    const tr = new Trainer(eng, cfg, source(cfg));
+    const losses: number[] = [];
+    for (let s = 0; s < steps; s++) {
+      const m = (await tr.trainStep(true))!;
+      expect(m.continueLoss !== undefined).toBe(cfg.model.actContinue);
+      losses.push(m.loss);
+    }
+    const weights = await eng.read(tr.arena.data);
+    tr.release();
+    return { losses, weights };
+  };
+  const [g, c] = [await run(e), await run(cpu)];
+  for (let i = 0; i < g.losses.length; i++) expect(Math.abs(g.losses[i] - c.losses[i]) / c.losses[i]).toBeLessThan(1e-4);
+  expect(relError(g.weights, c.weights)).toBeLessThan(1e-4);
+}
+
 describe('TRM trainer', () => {
   // The software adapter runs its own kernel choices (barrier-free matmul, one-thread RMSNorm, SwiGLU
   // materialized); `softwareKernels: false` makes it run what a GPU runs (tiled and split-K matmuls with SwiGLU
@@ -32,22 +52,23 @@ describe('TRM trainer', () => {
     ['GPU kernels', false],
   ])('on the %s', (_, softwareKernels) => {
     it.each(['mlp', 'attention'] as const)('the %s trainer computes the same losses and weights as the CPU twin for its first steps', async (variant) => {
-      const e = new GpuEngine((await gpuEngine()).handle, { softwareKernels });
       const cfg = tinyConfig();
       cfg.model = { ...cfg.model, variant, posEncoding: variant === 'attention' ? 'rope' : 'none', heads: 2 };
-      const run = async (eng: Engine) => {
-        const tr = new Trainer(eng, cfg, source(cfg));
-        const losses: number[] = [];
-        for (let s = 0; s < 4; s++) losses.push((await tr.trainStep(true))!.loss);
-        const weights = await eng.read(tr.arena.data);
-        tr.release();
-        return { losses, weights };
-      };
-      const [g, c] = [await run(e), await run(cpu)];
-      for (let i = 0; i < g.losses.length; i++) expect(Math.abs(g.losses[i] - c.losses[i]) / c.losses[i]).toBeLessThan(1e-4);
-      expect(relError(g.weights, c.weights)).toBeLessThan(1e-4);
+      await sameAsCpu(softwareKernels, cfg, 4);
     });
   });
+
+  // The reference's other options together: learned positions, puzzle_emb_len 0 (ceil(24 / 16) = 2 prefix
+  // positions) and no_ACT_continue false (the q_continue loss, its extra forward pass, halting against q_continue
+  // in the second step). Their kernels (embedding with positions, column, continue_target) are the same in both
+  // kernel sets, so the software adapter's set suffices; its first step compiles every pipeline (about a minute
+  // on two busy cores), hence the longer limit.
+  it('with learned positions, puzzle_emb_len 0 and q_continue, the GPU trainer computes the same losses and weights as the CPU twin', async () => {
+    const cfg = tinyConfig();
+    cfg.model = { ...cfg.model, variant: 'attention', heads: 2, posEncoding: 'learned', puzzleEmbLen: 0, puzzleEmbDim: 24, actContinue: true };
+    cfg.optim.batchSize = 8;
+    await sameAsCpu(true, cfg, 2);
+  }, 300_000);
 
   it('on real WebGPU, loss falls and held-out exact accuracy rises far above chance in a short run', async () => {
     const e = await gpuEngine();

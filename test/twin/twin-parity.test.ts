@@ -10,7 +10,7 @@ import type { Tensor } from '../../src/engine/tensor';
 import { readSafetensors, writeSafetensors, type SafeTensor } from '../../src/io/safetensors';
 import { actHalt, actRefill } from '../../src/ops/act';
 import { IGNORE_LABEL } from '../../src/ops/losses';
-import type { TrainConfig } from '../../src/trm/config';
+import type { ModelConfig, TrainConfig } from '../../src/trm/config';
 import { trmLoss } from '../../src/trm/loss';
 import { NAMES } from '../../src/trm/params';
 import { getPreset } from '../../src/trm/presets';
@@ -32,12 +32,20 @@ interface Case {
   variant: 'attention' | 'mlp';
   loss: 'stablemax' | 'softmax';
   source: (seed: number) => DataSource;
+  /** The reference options beyond the defaults (pos_encodings, puzzle_emb_len / ndim, not no_ACT_continue). */
+  model?: Partial<Pick<ModelConfig, 'posEncoding' | 'puzzleEmbLen' | 'puzzleEmbDim' | 'actContinue'>>;
 }
 
+const sudoku = (seed: number) => sudokuSource({ size: 4, difficulty: 0.5, trainPuzzles: 20, testPuzzles: 4, augment: true, seed });
+const maze = (seed: number) => mazeSource({ size: 4, minPathLength: 2, trainMazes: 20, testMazes: 4, augment: true, seed });
 const CASES: Case[] = [
-  { name: 'MLP mixer, 4×4 Sudoku, stablemax', variant: 'mlp', loss: 'stablemax', source: (seed) => sudokuSource({ size: 4, difficulty: 0.5, trainPuzzles: 20, testPuzzles: 4, augment: true, seed }) },
-  { name: 'MLP mixer, 4×4 Sudoku, softmax', variant: 'mlp', loss: 'softmax', source: (seed) => sudokuSource({ size: 4, difficulty: 0.5, trainPuzzles: 20, testPuzzles: 4, augment: true, seed }) },
-  { name: 'RoPE attention, 4×4 maze, stablemax', variant: 'attention', loss: 'stablemax', source: (seed) => mazeSource({ size: 4, minPathLength: 2, trainMazes: 20, testMazes: 4, augment: true, seed }) },
+  { name: 'MLP mixer, 4×4 Sudoku, stablemax', variant: 'mlp', loss: 'stablemax', source: sudoku },
+  { name: 'MLP mixer, 4×4 Sudoku, softmax', variant: 'mlp', loss: 'softmax', source: sudoku },
+  { name: 'RoPE attention, 4×4 maze, stablemax', variant: 'attention', loss: 'stablemax', source: maze },
+  { name: 'learned positions, attention, 4×4 maze', variant: 'attention', loss: 'stablemax', source: maze, model: { posEncoding: 'learned' } },
+  // ceil(40 / 16) = 3 prefix positions, not the 2 of the cases above.
+  { name: 'puzzle_emb_len 0, MLP mixer, 4×4 Sudoku', variant: 'mlp', loss: 'stablemax', source: sudoku, model: { puzzleEmbLen: 0, puzzleEmbDim: 40 } },
+  { name: 'q_continue loss (no_ACT_continue false), attention, 4×4 maze', variant: 'attention', loss: 'stablemax', source: maze, model: { actContinue: true } },
 ];
 
 function config(c: Case): TrainConfig {
@@ -45,6 +53,7 @@ function config(c: Case): TrainConfig {
   cfg.model = {
     ...cfg.model, variant: c.variant, posEncoding: c.variant === 'attention' ? 'rope' : 'none',
     hidden: 16, layers: 2, heads: 4, expansion: 4, swigluMultiple: 8, T: 2, n: 2, nSup: 2, puzzleEmbLen: 2, puzzleEmbDim: 24,
+    ...c.model,
   };
   cfg.optim = { ...cfg.optim, optimizer: 'adam-atan2', batchSize: B, loss: c.loss, lr: 3e-3, weightDecay: 0.1, puzzleEmbLr: 1e-2, puzzleEmbWeightDecay: 0.1, ema: 0.9, haltLossWeight: 0.5 };
   return cfg;
@@ -124,13 +133,15 @@ function crossCheck(c: Case): Record<TwinDtype, Worst> {
     for (const p of targets.keys()) tape.watch(p);
     tape.watch(tr.buffers.puzzleEmb!);
     const out = tr.model.step(tape, tr.arena.params, tr.buffers, carry);
-    const loss = trmLoss(tape, out, carry.labels, { kind: cfg.optim.loss, haltWeight: cfg.optim.haltLossWeight });
+    const continueTarget = m.actContinue ? tr.continueTarget(tape, out) : undefined;
+    const loss = trmLoss(tape, out, carry.labels, { kind: cfg.optim.loss, haltWeight: cfg.optim.haltLossWeight, continueTarget });
     const leaves = tape.backward(loss.total, e.fromArray(new Array(B).fill(1 / B), [B]), targets);
     const puzzleGrad = leaves.get(tr.buffers.puzzleEmb!)!;
     const labOut = { logits: Float64Array.from(out.logits.f64), q: Float64Array.from(out.qHalt.f64), y: Float64Array.from(out.y.f64), z: Float64Array.from(out.z.f64) };
+    const labContinue = out.qContinue && continueTarget && { q: Float64Array.from(out.qContinue.f64), target: Float64Array.from(continueTarget.f64) };
     const idsAfterRefill = Int32Array.from(carry.puzzleIds.cpu);
     const minHaltT = e.fromArray(minHalt, [B], 'u32');
-    actHalt(e, carry, out.qHalt, minHaltT, m.nSup, true);
+    actHalt(e, carry, out.qHalt, minHaltT, m.nSup, true, out.qContinue ?? null);
     slotsOf(tr.arena.grad, 'grad');
     lab.set('puzzle_grad', f64(puzzleGrad.f64, [B, E]));
 
@@ -150,6 +161,7 @@ function crossCheck(c: Case): Record<TwinDtype, Worst> {
         variant: m.variant, hidden: D, layers: m.layers, heads: m.heads, T: m.T, n: m.n, n_sup: m.nSup,
         puzzle_emb_len: m.puzzleEmbLen, puzzle_emb_dim: E, seq_len: L, vocab: tr.data.info.vocabSize,
         pos_encoding: m.posEncoding, rope_base: m.ropeBase, rms_eps: m.rmsEps, loss: cfg.optim.loss, halt_loss_weight: cfg.optim.haltLossWeight,
+        act_continue: m.actContinue,
       },
       batch: { inputs: [...batch.inputs], labels: [...batch.labels], puzzle_ids: [...batch.puzzleIds] },
       carry: carryJson,
@@ -181,6 +193,10 @@ function crossCheck(c: Case): Record<TwinDtype, Worst> {
       const inArena = (buf: Tensor, n: string) => buf.f64.subarray(slot(tr, n).offset, slot(tr, n).end);
       note('logits', relError(labOut.logits, t('logits')));
       note('q_halt', relError(labOut.q, t('q_halt')));
+      if (labContinue) {
+        note('q_continue', relError(labContinue.q, t('q_continue')));
+        note('continue target', relError(labContinue.target, t('continue_target')));
+      }
       note('carried y, z', Math.max(relError(labOut.y, t('y')), relError(labOut.z, t('z'))));
       note('loss', Math.max(relError(loss.total.f64, t('total')), relError(loss.lm.f64, t('lm')), relError(loss.halt.f64, t('halt'))));
       for (const n of names) note('gradients', relError(tr.arena.grads.get(n)!.f64, t(`grad.${n}`)));
@@ -214,7 +230,11 @@ describe('PyTorch twin parity (CPU)', () => {
     it(`${c.name}: one training step agrees with the twin`, () => {
       const w = crossCheck(c);
       for (const [q, err] of Object.entries(w.float64)) expect(err, `${q}, float64`).toBeLessThanOrEqual(ALL_F64);
-      for (const q of ['logits', 'q_halt', 'carried y, z']) expect(w.float32[q], `${q}, float32`).toBeLessThanOrEqual(FORWARD_F32);
+      const forward = ['logits', 'q_halt', 'carried y, z', ...(c.model?.actContinue ? ['q_continue', 'continue target'] : [])];
+      for (const q of forward) {
+        expect(w.float64[q], `${q}, float64`).toBeDefined();
+        expect(w.float32[q], `${q}, float32`).toBeLessThanOrEqual(FORWARD_F32);
+      }
       for (const q of ['loss', 'gradients', 'puzzle gradient']) expect(w.float32[q], `${q}, float32`).toBeLessThanOrEqual(BACKWARD_F32);
     }, 30_000);
   }

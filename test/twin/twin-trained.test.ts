@@ -20,7 +20,12 @@ const TWIN = resolve(__dirname, '../../twin');
 const dir = mkdtempSync(join(tmpdir(), 'trm-twin-trained-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const npy = (path: string) => parseNpy(new Uint8Array(readFileSync(path)), path);
+/** A small-integer .npy (the dataset's uint8 tokens, the twin's int32 predictions) as numbers. */
+function ints(path: string): { shape: number[]; values: number[] } {
+  const a = parseNpy(new Uint8Array(readFileSync(path)), path);
+  if (a.dtype !== 'uint8' && a.dtype !== 'int32') throw new Error(`${path}: ${a.dtype}, expected uint8 or int32`);
+  return { shape: a.shape, values: Array.from(a.data as Uint8Array | Int32Array) };
+}
 
 describe('a checkpoint the twin trained', () => {
   it('evaluates in TRM Lab to the twin’s predictions and per-step accuracy', { timeout: 600_000 }, async () => {
@@ -49,14 +54,14 @@ describe('a checkpoint the twin trained', () => {
       const source = createSource(cfg.data, cfg.seed);
       const held = source.evalExamples();
       // TRM Lab's held-out split is the exported test/ split, row for row.
-      const inputs = npy(join(data, 'test', 'all__inputs.npy'));
+      const inputs = ints(join(data, 'test', 'all__inputs.npy'));
       expect(held.length).toBe(inputs.shape[0]);
-      held.forEach((ex, i) => expect(Array.from(ex.inputs)).toEqual(Array.from(inputs.data.subarray(i * ex.inputs.length, (i + 1) * ex.inputs.length))));
+      held.forEach((ex, i) => expect(Array.from(ex.inputs)).toEqual(inputs.values.slice(i * ex.inputs.length, (i + 1) * ex.inputs.length)));
 
       const trainer = new Trainer(cpu, cfg, { ...source, info: ck.meta.data });
       restoreCheckpoint(trainer, ck);
       const lab = await trainer.evaluate(held, { predictions: true });
-      expect(Array.from(lab.predictions!), what).toEqual(Array.from(npy(preds).data));
+      expect(Array.from(lab.predictions!), what).toEqual(ints(preds).values);
       expect(lab.exactByStep, what).toEqual(twin.exactByStep);
       expect(lab.tokenAccuracy, what).toBeCloseTo(twin.tokenAccuracy, 12);
       console.log(`twin-trained 4×4 Sudoku (${what}), ${held.length} held-out: exact by step ${lab.exactByStep.map((v) => (100 * v).toFixed(1)).join(' ')}, token ${(100 * lab.tokenAccuracy).toFixed(2)}%`);

@@ -1,4 +1,6 @@
 import { useRef, useState } from 'react';
+import { parseRepoRef, repoCheckpoints, type RepoCheckpoint } from '../../io/hf-repo';
+import { userMessage } from '../../io/user-error';
 import { trainActions, useTrain, type OpenedSummary } from '../../state/train-store';
 import { ErrorNote } from './ErrorNote';
 import { OpenedCheckpointInfo } from './OpenedCheckpointInfo';
@@ -14,7 +16,8 @@ function download(bytes: Uint8Array, fileName: string): void {
 
 /**
  * Export the run as .safetensors; open a checkpoint (TRM Lab, or the reference's step_N / safetensors with its
- * all_config.yaml picked alongside) from files or a URL; save to browser storage now.
+ * all_config.yaml picked alongside) from files, a URL or a Hugging Face repo id (a choice when it holds several);
+ * save to browser storage now.
  */
 export function CheckpointPanel() {
   const hasRun = useTrain((s) => s.run !== null);
@@ -26,11 +29,31 @@ export function CheckpointPanel() {
   const [url, setUrl] = useState('');
   const [opened, setOpened] = useState<OpenedSummary | null>(null);
   const file = useRef<HTMLInputElement>(null);
-  const open = (source: Parameters<typeof openCheckpoint>[0]) =>
+  const [choices, setChoices] = useState<RepoCheckpoint[] | null>(null);
+  const [choice, setChoice] = useState('');
+  const [repoError, setRepoError] = useState<string | null>(null);
+  const openNow = async (source: Parameters<typeof openCheckpoint>[0]) => {
+    const o = await openCheckpoint(source);
+    if (o) setOpened(o);
+  };
+  const open = (source: Parameters<typeof openCheckpoint>[0]) => void run('import', () => openNow(source));
+  // A repo id is looked up first: one checkpoint opens, several are offered to choose from.
+  const openText = (text: string) => {
+    const ref = parseRepoRef(text);
+    setChoices(null);
+    setRepoError(null);
+    if (!ref) return open({ url: text });
     void run('import', async () => {
-      const o = await openCheckpoint(source);
-      if (o) setOpened(o);
+      try {
+        const found = await repoCheckpoints(ref);
+        if (found.length === 1) return await openNow({ url: found[0].url });
+        setChoices(found);
+        setChoice(found[0].url);
+      } catch (err) {
+        setRepoError(userMessage(err));
+      }
     });
+  };
   const run = async (what: string, fn: () => Promise<unknown>) => {
     setBusy(what);
     try {
@@ -81,22 +104,46 @@ export function CheckpointPanel() {
         className="td-io-row"
         onSubmit={(e) => {
           e.preventDefault();
-          if (url.trim()) open({ url: url.trim() });
+          if (url.trim()) openText(url.trim());
         }}
       >
         <input
-          type="url"
+          type="text"
+          inputMode="url"
+          spellCheck={false}
           value={url}
           onChange={(e) => setUrl(e.target.value)}
-          placeholder="https://…/step_N or .safetensors"
-          aria-label="Checkpoint URL"
+          placeholder="https://…/step_N, .safetensors, or a Hugging Face repo owner/name"
+          aria-label="Checkpoint URL or Hugging Face repo id"
           data-testid="checkpoint-url"
           style={{ flex: 1, minWidth: 0 }}
         />
-        <button type="submit" data-testid="checkpoint-url-open" disabled={!ready || busy !== null || !url.trim()} title="Read the checkpoint by HTTP range requests, with all_config.yaml beside it when there is one">
-          Open URL
+        <button type="submit" data-testid="checkpoint-url-open" disabled={!ready || busy !== null || !url.trim()} title="Read the checkpoint by HTTP range requests, with all_config.yaml beside it when there is one; a repo id (owner/name, @revision, /path) is looked up on Hugging Face">
+          Open
         </button>
       </form>
+      {choices && (
+        <div className="td-io-row" data-testid="checkpoint-repo-choices">
+          <select value={choice} onChange={(e) => setChoice(e.target.value)} aria-label="Checkpoint in the repo" data-testid="checkpoint-repo-choice" style={{ flex: 1, minWidth: 0 }}>
+            {choices.map((c) => (
+              <option key={c.url} value={c.url}>
+                {c.path}
+              </option>
+            ))}
+          </select>
+          <button type="button" data-testid="checkpoint-repo-open" disabled={!ready || busy !== null} onClick={() => open({ url: choice })}>
+            Open this one
+          </button>
+        </div>
+      )}
+      {repoError && (
+        <div className="td-error" role="alert" data-testid="checkpoint-repo-error">
+          <span>{repoError}</span>
+          <button type="button" className="td-x" aria-label="Dismiss" title="Dismiss" onClick={() => setRepoError(null)}>
+            ×
+          </button>
+        </div>
+      )}
       <ErrorNote slot="checkpoint" />
       {opened && opened.runId === runId && <OpenedCheckpointInfo opened={opened} />}
     </section>

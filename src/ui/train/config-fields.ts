@@ -1,5 +1,5 @@
 /** The config form's layout: every TRM knob with its label, input kind and a one-line explanation. */
-import type { TrainConfig } from '../../trm/config';
+import { POS_ENCODINGS, type TrainConfig } from '../../trm/config';
 import { getConfigField, type FieldValue } from '../../state/config-edit';
 
 export interface FieldSpec {
@@ -27,7 +27,7 @@ export const SECTIONS: readonly SectionSpec[] = [
     title: 'Model',
     fields: [
       { path: 'model.variant', label: 'Variant', kind: 'select', options: ['attention', 'mlp'], help: 'TRM-Att (self-attention with RoPE) or TRM-MLP (token-mixing SwiGLU over the sequence)' },
-      { path: 'model.posEncoding', label: 'Positions', kind: 'select', options: ['rope', 'none'], help: 'rotary position encoding (attention) or none (MLP variant)' },
+      { path: 'model.posEncoding', label: 'Positions', kind: 'select', options: POS_ENCODINGS, help: 'rotary position encoding (attention), none (MLP variant), or a learned table added to the input (pos_encodings)' },
       { path: 'model.hidden', label: 'Hidden D', kind: 'int', help: 'hidden size of every position (hidden_size)' },
       { path: 'model.layers', label: 'Layers', kind: 'int', help: 'blocks in the one network (L_layers)' },
       { path: 'model.heads', label: 'Heads', kind: 'int', help: 'attention heads; head dim = D / heads (≤ 64, even for RoPE)', when: attention },
@@ -45,12 +45,13 @@ export const SECTIONS: readonly SectionSpec[] = [
       { path: 'model.nSup', label: 'N_sup', kind: 'int', help: 'deep-supervision steps (halt_max_steps)' },
       { path: 'model.haltExplorationProb', label: 'Halt exploration', kind: 'number', help: 'probability a sample must run a random minimum number of steps (halt_exploration_prob)' },
       { path: 'optim.haltLossWeight', label: 'Halt loss weight', kind: 'number', help: 'weight of the q_halt BCE loss' },
+      { path: 'model.actContinue', label: 'Q-continue', kind: 'bool', help: "HRM's Q-learning: train q_continue on the next step's q (an extra forward pass) and halt when q_halt > q_continue (no_ACT_continue: false)" },
     ],
   },
   {
     title: 'Puzzle embedding',
     fields: [
-      { path: 'model.puzzleEmbLen', label: 'Prefix length', kind: 'int', help: 'prefix positions (puzzle_emb_len); position 0 feeds the halting head' },
+      { path: 'model.puzzleEmbLen', label: 'Prefix length', kind: 'int', help: 'prefix positions (puzzle_emb_len; 0 = ceil(embedding dim / D)); position 0 feeds the halting head' },
       { path: 'model.puzzleEmbDim', label: 'Embedding dim', kind: 'int', help: 'learned vector per puzzle id (puzzle_emb_ndim); 0 = none' },
       { path: 'optim.puzzleEmbLr', label: 'Embedding lr', kind: 'number', help: 'sign-SGD rate of the puzzle embeddings' },
       { path: 'optim.puzzleEmbWeightDecay', label: 'Embedding WD', kind: 'number', help: 'weight decay of the puzzle embeddings' },
