@@ -8,7 +8,7 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'node20',
     rollupOptions: {
-      input: { train: 'src/cli/train.ts', eval: 'src/cli/eval.ts', 'export-data': 'src/cli/export-data.ts', 'export-checkpoint': 'src/cli/export-checkpoint.ts' },
+      input: { train: 'src/cli/train.ts', eval: 'src/cli/eval.ts', 'export-data': 'src/cli/export-data.ts', 'export-checkpoint': 'src/cli/export-checkpoint.ts', 'model-card': 'src/cli/model-card.ts', probe: 'src/cli/probe.ts' },
       output: { entryFileNames: '[name].js', format: 'es' },
     },
   },

@@ -11,7 +11,7 @@ import { openPlayground, stepOf } from './helpers';
 // The bundled model in the reference's layout, as export-checkpoint writes it, under a step number of its own so
 // the page shows it is this checkpoint that was opened.
 const STEP = 1234;
-const bundled = parseCheckpoint(Uint8Array.from(readFileSync('public/checkpoints/sudoku-4x4.safetensors')), 'sudoku-4x4.safetensors');
+const bundled = parseCheckpoint(Uint8Array.from(readFileSync('public/models/sudoku-4x4/model.safetensors')), 'sudoku-4x4.safetensors');
 const state = referenceStateDict(bundled);
 const TORCH_ZIP = Buffer.concat(writeTorchZip(state, `step_${STEP}`));
 const REF_SAFETENSORS = Buffer.from(writeSafetensors(new Map<string, SafeTensor>([...state].map(([k, t]) => [k, { dtype: 'F32', shape: t.shape, data: t.data }]))));
@@ -85,7 +85,7 @@ test('open a reference checkpoint by URL (range requests) and from files; broken
   await expect.poll(() => stepOf(page)).toBe(77);
 
   // A TRM Lab checkpoint through the same chooser opens with its training state.
-  await page.getByTestId('checkpoint-import').setInputFiles('public/checkpoints/sudoku-4x4.safetensors');
+  await page.getByTestId('checkpoint-import').setInputFiles('public/models/sudoku-4x4/model.safetensors');
   await expect(facts).toContainText(`sudoku-4x4.safetensors · TRM Lab checkpoint · step ${bundled.meta.step}`, { timeout: 60_000 });
   await expect.poll(() => stepOf(page)).toBe(bundled.meta.step);
 

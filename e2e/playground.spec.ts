@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { openPlayground } from './helpers';
+import { openPlayground, readGrid } from './helpers';
 
 test('first load: the bundled trained model refines a held-out puzzle, and the scrubber steps through it', async ({ page }, info) => {
   await openPlayground(page);
@@ -49,10 +49,10 @@ test('a shared URL restores the view: same model, same puzzle', async ({ page, c
   await openPlayground(page);
   await expect.poll(() => page.evaluate(() => location.hash), { timeout: 30_000 }).toMatch(/puzzle/);
   const url = page.url();
-  const input = (await page.getByTestId('viewer-input').textContent()) ?? '';
+  const input = await readGrid(page.getByTestId('viewer-input').getByRole('grid'));
   const other = await context.newPage();
   await openPlayground(other, url.replace(/^https?:\/\/[^/]+/, ''));
-  await expect(other.getByTestId('viewer-input')).toHaveText(input);
+  expect(await readGrid(other.getByTestId('viewer-input').getByRole('grid'))).toEqual(input);
   await other.screenshot({ path: info.outputPath('shared-url.png') });
 });
 

@@ -2,8 +2,11 @@ import { useEffect, useMemo, useState } from 'react';
 import type { Example } from './data/dataset';
 import type { ArcTask } from './data/grid';
 import { userMessage } from './io/user-error';
-import { trainActions, useTrace, useTrain } from './state/train-store';
+import { getModelStore, modelActions } from './state/model-store';
+import { getTrainClient, trainActions, useTrace, useTrain } from './state/train-store';
 import { DatasetsPanel, type DatasetItem } from './ui/datasets';
+import { ModelBar } from './ui/models/ModelBar';
+import { ProbesPanel } from './ui/probes/ProbesPanel';
 import { ArcEditor } from './ui/editors/ArcEditor';
 import { MazeEditor } from './ui/editors/MazeEditor';
 import { SudokuEditor } from './ui/editors/SudokuEditor';
@@ -13,16 +16,15 @@ import { Dashboard } from './ui/train/Dashboard';
 import { RecursionViewer } from './ui/viewer/RecursionViewer';
 import './ui/app.css';
 
-/** The bundled trained model the playground opens on when nothing was autosaved. */
-const DEFAULT_CHECKPOINT = 'checkpoints/sudoku-4x4.safetensors';
+/** With nothing autosaved, the playground opens on the first shipped model (public/models/index.json). */
+const boot = { fallback: () => modelActions().fallback() };
 
-const boot = {
-  fallback: async () => {
-    const res = await fetch(`${import.meta.env.BASE_URL}${DEFAULT_CHECKPOINT}`);
-    if (!res.ok) return null;
-    return { bytes: await res.arrayBuffer(), name: DEFAULT_CHECKPOINT.split('/').pop()! };
-  },
-};
+/** The held-out puzzle a new run opens on: a shipped model's first featured one (it refines), else the first. */
+function openingPuzzle(runId: string): number {
+  const { opened, cards } = getModelStore().getState();
+  const card = opened?.runId === runId ? cards?.find((c) => c.id === opened.id) : undefined;
+  return card?.featured[0] ?? 0;
+}
 
 type Tab = 'viewer' | 'edit' | 'datasets';
 
@@ -48,9 +50,12 @@ function itemExample(item: DatasetItem, view: PuzzleView): Example | string {
 export function App() {
   const config = useTrain((s) => s.run?.config ?? null);
   const runId = useTrain((s) => s.run?.id ?? null);
+  const modelVersion = useTrain((s) => s.modelVersion);
   const seqLen = useTrain((s) => s.run?.info.seqLen ?? null);
   const urlPuzzle = useTrain((s) => s.puzzle);
   const [shown, setShown] = useState<Example | null>(null);
+  /** The held-out index of `shown`, or null for a drawn or linked puzzle. */
+  const [shownIndex, setShownIndex] = useState<number | null>(null);
   const [tab, setTab] = useState<Tab>('viewer');
   const [notice, setNotice] = useState<string | null>(null);
   const [arcTask, setArcTask] = useState<ArcTask | undefined>(undefined);
@@ -66,6 +71,7 @@ export function App() {
     let cancelled = false;
     (async () => {
       let ex: Example | null = null;
+      let index: number | null = null;
       if (urlPuzzle) {
         try {
           ex = decodeShownPuzzle(urlPuzzle);
@@ -77,9 +83,13 @@ export function App() {
           setNotice(userMessage(err));
         }
       }
-      if (!ex) [ex] = await trainActions().examples('eval', 1);
+      if (!ex) {
+        index = openingPuzzle(runId);
+        ex = (await trainActions().examples('eval', index + 1))[index] ?? null;
+      }
       if (!cancelled && ex) {
         setShown(ex);
+        setShownIndex(index);
         trainActions().setPuzzle(encodeShownPuzzle(ex));
       }
     })().catch((err: unknown) => setNotice(userMessage(err)));
@@ -88,8 +98,9 @@ export function App() {
     };
   }, [runId]);
 
-  const show = (ex: Example) => {
+  const show = (ex: Example, index: number | null = null) => {
     setShown(ex);
+    setShownIndex(index);
     setNotice(null);
     setTab('viewer');
     trainActions().setPuzzle(encodeShownPuzzle(ex));
@@ -125,10 +136,21 @@ export function App() {
         )}
         {tab === 'viewer' && (
           <section className="app-viewer">
+            <ModelBar puzzle={shownIndex} onPuzzle={show} onDraw={() => setTab('edit')} />
             {!view && <p className="app-muted">Opening the trained model…</p>}
             {view && loading && !trace && <p className="app-muted" data-testid="viewer-loading">Running the model through every recursion step…</p>}
             {error && <p className="app-error" role="alert">{error}</p>}
-            {view && shown && trace && <RecursionViewer trace={trace} view={view} input={shown.inputs} target={shown.labels} autoPlay gridSize={200} />}
+            {view && shown && trace && (
+              <RecursionViewer
+                trace={trace}
+                view={view}
+                input={shown.inputs}
+                target={shown.labels}
+                autoPlay
+                gridSize={200}
+                below={<ProbesPanel client={getTrainClient()} view={view} example={shown} modelKey={`${runId}:${modelVersion}`} />}
+              />
+            )}
           </section>
         )}
         {/* Kept mounted so loaded collections and their progress survive switching tabs. */}

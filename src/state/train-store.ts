@@ -388,11 +388,13 @@ export function createTrainStore(deps: StoreDeps): StoreApi<TrainStore> {
 
       async openCheckpoint(source) {
         try {
-          const opened = 'url' in source ? await openCheckpointUrl(source.url) : await openCheckpointFiles(source.files);
+          // Fitted to this engine: a published run's batch is far larger than a browser GPU holds.
+          const limits = get().engine.limits;
+          const opts = { fitTo: limits ?? undefined };
+          const opened = 'url' in source ? await openCheckpointUrl(source.url, opts) : await openCheckpointFiles(source.files, opts);
           const bytes = checkpointBytes(opened.checkpoint);
           await loadBytes(bytes.buffer.byteLength === bytes.byteLength ? (bytes.buffer as ArrayBuffer) : bytes.slice().buffer, fileLabel(opened.name), true);
           const { meta } = opened.checkpoint;
-          const limits = get().engine.limits;
           return {
             runId: get().run?.id ?? '', name: opened.name, kind: opened.kind, bytes: opened.bytes, bytesRead: opened.bytesRead, notes: opened.notes, config: meta.config, info: meta.data, step: meta.step,
             paramCount: get().run?.paramCount ?? 0,
@@ -493,11 +495,18 @@ export function createTrainStore(deps: StoreDeps): StoreApi<TrainStore> {
 }
 
 let singleton: StoreApi<TrainStore> | null = null;
+let appClient: TrainClient | null = null;
+
+/** The app's worker client, for stores beside this one that ask the same worker (the throughput estimate). */
+export function getTrainClient(): TrainClient {
+  appClient ??= createWorkerClient();
+  return appClient;
+}
 
 /** The app's store: one worker, browser storage, the URL hash kept in sync. Created on first use. */
 export function getTrainStore(): StoreApi<TrainStore> {
   singleton ??= createTrainStore({
-    client: createWorkerClient(),
+    client: getTrainClient(),
     storage: openBrowserStorage<SavedRunMeta>(),
     hash: typeof location === 'undefined' ? '' : location.hash,
     onShare: debounce(writeHash, 250),

@@ -13,6 +13,8 @@ const RESPONSE = {
   evaluate: 'eval',
   adapt: 'adapt-done',
   'solve-arc': 'arc-solved',
+  probe: 'probe',
+  throughput: 'throughput',
 } as const;
 
 export type RequestType = keyof typeof RESPONSE;

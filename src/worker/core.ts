@@ -9,6 +9,8 @@ import type { TrainMetrics } from '../trm/trainer';
 import { adaptToTask, voteOnTask } from './adapt';
 import type { OpenEngine, OpenedEngine } from './engines';
 import { LiveTrainer } from './live-trainer';
+import { answerProbe } from './probes';
+import { answerThroughput } from './throughput';
 import { DivergenceGuard, NON_FINITE_LIMIT, ReportPacer } from './pacing';
 import type { RunState, WorkerEvent, WorkerRequest } from './protocol';
 import { exampleProblem, runSource, sampleExamples } from './run-source';
@@ -149,6 +151,10 @@ export class WorkerCore {
         this.post({ type: 'eval', runId: run.id, step: run.trainer.step, result, requestId: req.requestId });
         return;
       }
+      case 'probe':
+        return answerProbe(req, this.need(), (fn) => this.serial.run(fn), this.post);
+      case 'throughput':
+        return answerThroughput(req.requestId, this.engineOrThrow().engine, (fn) => this.serial.run(fn), this.post);
       case 'adapt':
         return this.adapt(req.requestId, req.task, req.steps, req.wholeNetwork);
       default:

@@ -5,9 +5,11 @@ import type { ArcTask } from '../data/grid';
 import type { ArcTaskSplit } from '../data/sources';
 import type { EngineLimits } from '../engine/engine';
 import type { TrainConfig } from '../trm/config';
+import type { ProbeRequest, ProbeResult } from '../probes';
 import type { FullEvalResult } from '../trm/evaluate';
 import type { RecursionTrace } from '../trm/trace';
 import type { TrainMetrics } from '../trm/trainer';
+import type { Throughput } from './throughput';
 
 export type RunState = 'idle' | 'running' | 'paused' | 'done' | 'error';
 
@@ -46,7 +48,11 @@ export type WorkerRequest =
    * Solve an ARC task's test inputs in every augmented version and vote (pass@2 candidates): with the run's model
    * (a blank puzzle embedding: the task is new to it), or with the model of the last 'adapt' on this task.
    */
-  | { type: 'solve-arc'; requestId: number; task: ArcTask; adapted?: boolean };
+  | { type: 'solve-arc'; requestId: number; task: ArcTask; adapted?: boolean }
+  /** A research probe (src/probes) on the run's model. */
+  | { type: 'probe'; requestId: number; probe: ProbeRequest }
+  /** Time a few training steps of a small fixed model on this engine (src/worker/throughput.ts). */
+  | { type: 'throughput'; requestId: number };
 
 export type LiveMetrics = TrainMetrics & { samplesPerSec: number; etaSec: number };
 
@@ -86,5 +92,7 @@ export type WorkerEvent =
   /** The adapted model's voted answers; `puzzleId`: the task's row in its puzzle embedding (trace with it). */
   | ({ type: 'adapt-done'; requestId: number; puzzleId: number } & ArcSolution)
   | ({ type: 'arc-solved'; requestId: number } & ArcSolution)
+  | { type: 'probe'; requestId: number; result: ProbeResult }
+  | { type: 'throughput'; requestId: number; throughput: Throughput }
   | { type: 'memory'; bytes: number; buffers: number; liveTensors: number }
   | { type: 'error'; message: string; requestId?: number };

@@ -39,7 +39,7 @@ describe('headless CLI', () => {
   });
 
   it('the shipped sudoku-4x4 checkpoint solves fresh held-out puzzles (≥ 95% exact)', () => {
-    const e = runCli('eval', ['--checkpoint', 'public/checkpoints/sudoku-4x4.safetensors', '--n', '200', '--backend', 'cpu']);
+    const e = runCli('eval', ['--checkpoint', 'public/models/sudoku-4x4/model.safetensors', '--n', '200', '--backend', 'cpu']);
     expect(e.code).toBe(0);
     expect(e.stdout).toMatch(/examples\s+200/);
     const exact = Number(/exact accuracy\s+([\d.]+)%/.exec(e.stdout)![1]);

@@ -12,7 +12,7 @@ export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 /** The build of the CLI the tests run: one script per CliScript. */
 export const CLI_DIR = join(REPO, 'node_modules', '.cache', 'trm-cli-test');
 
-export type CliScript = 'train' | 'eval' | 'export-data' | 'export-checkpoint';
+export type CliScript = 'train' | 'eval' | 'export-data' | 'export-checkpoint' | 'model-card' | 'probe';
 
 /** The bundled script, for a test that starts it its own way (asynchronously, to signal it). */
 export const cliScript = (script: CliScript) => join(CLI_DIR, `${script}.js`);

@@ -11,7 +11,7 @@ import { writeTorchZip } from '../../src/io/torch-checkpoint';
 import { writeZip } from '../../src/io/zip';
 import { expectUserMessage, rejectionMessage } from '../helpers/user-message';
 
-const BUNDLED = Uint8Array.from(readFileSync('public/checkpoints/sudoku-4x4.safetensors'));
+const BUNDLED = Uint8Array.from(readFileSync('public/models/sudoku-4x4/model.safetensors'));
 const ORIGINAL = parseCheckpoint(BUNDLED, 'sudoku-4x4.safetensors');
 const STEP = ORIGINAL.meta.step;
 const concat = (chunks: Uint8Array[]) => Uint8Array.from(Buffer.concat(chunks));

@@ -6,7 +6,7 @@ import { createTrainStore, type SavedRunMeta } from '../../src/state/train-store
 import { expectUserMessage } from '../helpers/user-message';
 import { MemoryStore, workerHarness, until } from './train-harness';
 
-const BUNDLED = () => ({ bytes: new Uint8Array(readFileSync('public/checkpoints/sudoku-4x4.safetensors')).buffer as ArrayBuffer, name: 'sudoku-4x4.safetensors' });
+const BUNDLED = () => ({ bytes: new Uint8Array(readFileSync('public/models/sudoku-4x4/model.safetensors')).buffer as ArrayBuffer, name: 'sudoku-4x4.safetensors' });
 
 /** The page opened on `hash`, with no autosave, so it opens the bundled model as it does for a new visitor. */
 async function open(hash: string) {

@@ -11,7 +11,7 @@ import { expectUserMessage, rejection } from '../helpers/user-message';
 import { MemoryStore, tinyConfig, workerHarness, until } from './train-harness';
 
 /** The bundled trained model, as the page fetches it on open. */
-const BUNDLED = () => new Uint8Array(readFileSync('public/checkpoints/sudoku-4x4.safetensors')).buffer as ArrayBuffer;
+const BUNDLED = () => new Uint8Array(readFileSync('public/models/sudoku-4x4/model.safetensors')).buffer as ArrayBuffer;
 
 function page(hash = '') {
   const h = workerHarness();

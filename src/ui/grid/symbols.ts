@@ -79,6 +79,22 @@ export function sudokuTokens(size: number): SymbolSet {
   };
 }
 
+/**
+ * Sudoku tokens as ARC grids (the viewer): digit d in ARC colour d, blanks black; the digits show with "numbers".
+ * Up to 9×9, as the palette has colours 1..9.
+ */
+export function sudokuColours(size: number): SymbolSet {
+  const blank: CellLook = { ...COLOUR_LOOKS[0], number: '·', name: 'blank' };
+  const digits = COLOUR_LOOKS.slice(1, size + 1).map((c, i): CellLook => ({ ...c, name: `digit ${i + 1} (${ARC_COLOUR_NAMES[i + 1]})` }));
+  return {
+    look(v) {
+      if (v === SUDOKU_BLANK) return blank;
+      if (v === IGNORE_LABEL) return IGNORED;
+      return digits[v - SUDOKU_BLANK - 1] ?? odd(v, `a ${size}×${size} sudoku token 1..${size + 1}`);
+    },
+  };
+}
+
 /** Sudoku boards as the editor holds them: 0 blank, 1..N digits. */
 export function sudokuDigits(size: number): SymbolSet {
   const tokens = sudokuTokens(size);

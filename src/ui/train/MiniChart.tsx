@@ -1,5 +1,7 @@
-import { memo, useEffect, useMemo, useRef, useState, type PointerEvent, type RefObject } from 'react';
-import { extents, latestValue, linePath, nearest, valueOf, xTicks, yRange, yTicks, type Pt } from './chart-scale';
+import { memo, useMemo } from 'react';
+import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { thin } from '../../state/history';
+import { extents, latestValue, xTicks, yRange, yTicks, type Pt } from './chart-scale';
 import { fmtNum, fmtTick } from './format';
 
 export interface Series {
@@ -20,7 +22,7 @@ export interface MiniChartProps {
   /** Points with a `step` and the series' keys, in step order. */
   data: readonly object[];
   series: Series[];
-  /** Readouts and the hover box. */
+  /** Readouts and the tooltip. */
   format?: (v: number) => string;
   /** Axis ticks (default: compact numbers). */
   tickFormat?: (v: number) => string;
@@ -31,60 +33,40 @@ export interface MiniChartProps {
   testId?: string;
 }
 
-const PAD = { left: 44, right: 8, top: 6, bottom: 16 };
+/**
+ * Points drawn per series. A recharts render grows with the points it lays out; at this many, a redraw of one
+ * chart stays far below the 50 ms that would make the page stutter while a run trains beside it.
+ */
+export const MAX_DRAWN = 120;
+
+/** Width the y axis takes, in px. */
+const AXIS_W = 40;
 const AXIS = '#8a8a8a';
 
-/** Width of an element in px, following resizes. */
-function useWidth(ref: RefObject<HTMLElement | null>): number {
-  const [w, setW] = useState(0);
-  useEffect(() => {
-    const el = ref.current;
-    if (!el) return;
-    const ro = new ResizeObserver(([e]) => setW(Math.floor(e.contentRect.width)));
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, [ref]);
-  return w;
-}
-
 /**
- * A small line chart against step with a legend that reads out each series' latest value, and the values at the
- * step under the pointer. Hand-drawn SVG (one path per series) so a redraw costs well under a millisecond of
- * script: while training, charts redraw several times a second beside a busy GPU, and a chart library's render
- * (recharts measured 50–150 ms per chart here) would block the page.
+ * A small recharts line chart against step, with a legend that reads out each series' latest value. Series are
+ * decimated to MAX_DRAWN evenly spaced points (the history already averages reports into points) and nothing
+ * animates, so each redraw is one short task.
  */
 export const MiniChart = memo(function MiniChart({ title, data, series, format = fmtNum, tickFormat = fmtTick, domain, log = false, height = 140, testId }: MiniChartProps) {
-  const box = useRef<HTMLDivElement>(null);
-  const width = useWidth(box);
-  const [hover, setHover] = useState<number | null>(null);
   // A series with its own empty data would fall back to the chart's points: leave it out until it has some.
   const drawn = useMemo(() => series.filter((s) => !s.data || s.data.length > 0).map((s) => ({ s, pts: (s.data ?? data) as Pt[] })), [series, data]);
   const empty = data.length === 0 && series.every((s) => !s.data?.length);
-
   const plot = useMemo(() => {
-    if (empty || width <= PAD.left + PAD.right) return null;
     const ext = extents(drawn.map(({ s, pts }) => ({ key: s.key, pts })), log);
     if (!ext) return null;
-    const { x0, x1 } = ext;
-    const f = log ? Math.log10 : (v: number) => v;
     const [lo, hi] = yRange(ext.y0, ext.y1, { domain, log });
-    const W = width - PAD.left - PAD.right, H = height - PAD.top - PAD.bottom;
-    const sx = (step: number) => PAD.left + ((step - x0) / (x1 - x0)) * W;
-    const sy = (v: number) => PAD.top + (1 - (f(v) - lo) / (hi - lo)) * H;
-    const lines = drawn.map(({ s, pts }) => {
-      const { d, points } = linePath(pts, s.key, sx, sy, { log, connect: s.connect });
-      return { s, d, dots: s.dots ? points : [] };
-    });
-    return { x0, x1, W, sx, sy, lines, yTicks: yTicks(lo, hi, log), xTicks: xTicks(x0, x1, W) };
-  }, [drawn, empty, width, height, domain, log]);
-
-  const onMove = (e: PointerEvent<SVGSVGElement>) => {
-    if (!plot) return;
-    const x = e.clientX - e.currentTarget.getBoundingClientRect().left;
-    setHover(plot.x0 + (Math.min(Math.max(x - PAD.left, 0), plot.W) / plot.W) * (plot.x1 - plot.x0));
-  };
-  const at = plot && hover !== null ? drawn.map(({ s, pts }) => ({ s, p: nearest(pts, hover) })) : null;
-  const atStep = at?.find((a) => a.p)?.p?.step;
+    const toValue = (v: number) => (log ? 10 ** v : v);
+    // Steps from the start of training, so a log holding one evaluation still reads as "at the end of the run".
+    const x1 = Math.max(ext.x1, 1);
+    return {
+      x: [0, x1] as [number, number],
+      y: [toValue(lo), toValue(hi)] as [number, number],
+      yTicks: yTicks(lo, hi, log),
+      xTicks: xTicks(0, x1, 280),
+      lines: drawn.map(({ s, pts }) => ({ s, pts: thin(pts, MAX_DRAWN) })),
+    };
+  }, [drawn, domain, log]);
 
   return (
     <figure className="td-chart" data-testid={testId} data-points={data.length}>
@@ -102,45 +84,38 @@ export const MiniChart = memo(function MiniChart({ title, data, series, format =
           })}
         </span>
       </figcaption>
-      <div ref={box} className="td-plot" style={{ height }}>
-        {empty ? (
+      <div className="td-plot" style={{ height }}>
+        {empty || !plot ? (
           <div className="td-dim td-plot-empty">no data yet</div>
         ) : (
-          plot && (
-            <svg width={width} height={height} onPointerMove={onMove} onPointerLeave={() => setHover(null)} role="img" aria-label={`${title} against step`}>
-              {plot.yTicks.map((t) => (
-                <g key={t}>
-                  <line x1={PAD.left} x2={PAD.left + plot.W} y1={plot.sy(t)} y2={plot.sy(t)} stroke="#242424" />
-                  <text x={PAD.left - 4} y={plot.sy(t)} dy="0.32em" textAnchor="end" fill={AXIS} fontSize={10}>{tickFormat(t)}</text>
-                </g>
+          <ResponsiveContainer width="100%" height={height}>
+            <LineChart margin={{ top: 6, right: 8, bottom: 0, left: 0 }} accessibilityLayer={false}>
+              <CartesianGrid stroke="#242424" vertical={false} />
+              <XAxis type="number" dataKey="step" domain={plot.x} ticks={plot.xTicks} tickFormatter={fmtTick} stroke="#444" tick={{ fill: AXIS, fontSize: 10 }} height={16} allowDataOverflow />
+              <YAxis type="number" scale={log ? 'log' : 'linear'} domain={plot.y} ticks={plot.yTicks} tickFormatter={tickFormat} stroke="#444" tick={{ fill: AXIS, fontSize: 10 }} width={AXIS_W} allowDataOverflow />
+              <Tooltip
+                isAnimationActive={false}
+                formatter={(v) => (typeof v === 'number' ? format(v) : String(v))}
+                labelFormatter={(step) => `step ${step}`}
+                contentStyle={{ background: '#111', border: '1px solid #333', fontSize: 11, padding: '2px 6px' }}
+              />
+              {plot.lines.map(({ s, pts }) => (
+                <Line
+                  key={s.name}
+                  data={pts}
+                  dataKey={(p: Pt) => (typeof p[s.key] === 'number' && (!log || (p[s.key] as number) > 0) ? p[s.key] : null)}
+                  name={s.name}
+                  stroke={s.color}
+                  strokeWidth={1.5}
+                  strokeDasharray={s.dashed ? '4 3' : undefined}
+                  dot={s.dots ? { r: 3, fill: s.color, stroke: 'none' } : false}
+                  activeDot={false}
+                  connectNulls={s.connect}
+                  isAnimationActive={false}
+                />
               ))}
-              {plot.xTicks.map((t) => (
-                <text key={t} x={plot.sx(t)} y={height - 4} textAnchor="middle" fill={AXIS} fontSize={10}>{fmtTick(t)}</text>
-              ))}
-              <line x1={PAD.left} x2={PAD.left} y1={PAD.top} y2={height - PAD.bottom} stroke="#444" />
-              {plot.lines.map(({ s, d, dots }) => (
-                <g key={s.name}>
-                  <path d={d} fill="none" stroke={s.color} strokeWidth={1.5} strokeDasharray={s.dashed ? '4 3' : undefined} strokeLinejoin="round" />
-                  {dots.map(([x, y], i) => <circle key={i} cx={x} cy={y} r={2} fill={s.color} />)}
-                </g>
-              ))}
-              {atStep !== undefined && <line x1={plot.sx(atStep)} x2={plot.sx(atStep)} y1={PAD.top} y2={height - PAD.bottom} stroke="#666" />}
-            </svg>
-          )
-        )}
-        {at && atStep !== undefined && (
-          <div className="td-hover td-mono" style={{ left: Math.min(plot!.sx(atStep) + 8, width - 130) }}>
-            <div>step {atStep}</div>
-            {at.map(({ s, p }) => {
-              const v = p ? valueOf(p, s.key, false) : null;
-              return (
-                <div key={s.name} style={{ color: s.color }}>
-                  {s.name} {v === null ? '—' : format(v)}
-                  {p && p.step !== atStep ? ` @${p.step}` : ''}
-                </div>
-              );
-            })}
-          </div>
+            </LineChart>
+          </ResponsiveContainer>
         )}
       </div>
     </figure>

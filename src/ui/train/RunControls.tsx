@@ -1,7 +1,9 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { draftIssues, startBlockedReason } from '../../state/config-edit';
 import { chartPoints } from '../../state/history';
-import { trainActions, useTrain } from '../../state/train-store';
+import { estimateRun, measureThroughput, useMeasurement } from '../../state/estimate-store';
+import { getTrainClient, trainActions, useTrain } from '../../state/train-store';
+import type { TrainConfig } from '../../trm/config';
 import { ErrorNote } from './ErrorNote';
 import { fmtCount, fmtDuration, fmtNum, LR_LOG_MAX, LR_LOG_MIN, lrToSlider, sliderToLr } from './format';
 
@@ -25,6 +27,34 @@ function NumberInput({ value, onCommit, label, testId, width }: { value: number;
       onBlur={commit}
       onKeyDown={(e) => e.key === 'Enter' && commit()}
     />
+  );
+}
+
+/**
+ * How long the form's config will take here, beside Start. The device is measured once, the first time the
+ * user changes the config (a preset or a field), so the first screen's trace never waits behind it.
+ */
+function RunEstimate({ config }: { config: TrainConfig }) {
+  const backend = useTrain((s) => (s.engine.status === 'ready' ? s.engine.backend : null));
+  const m = useMeasurement(backend);
+  const first = useRef(config);
+  useEffect(() => {
+    if (backend && config !== first.current) void measureThroughput(backend, getTrainClient());
+  }, [backend, config]);
+  const est = useMemo(() => (m?.status === 'ready' ? estimateRun(config, m.throughput) : null), [config, m]);
+  let text = '', title = '';
+  if (m?.status === 'measuring') text = 'measuring this device…';
+  else if (m?.status === 'error') [text, title] = ['no time estimate', m.message];
+  else if (est && m?.status === 'ready') {
+    const t = m.throughput;
+    text = `≈ ${fmtDuration(est.seconds)} on this device (${fmtNum(est.secPerStep)} s per step × ${config.steps} steps, with evaluations)`;
+    title = `From the config's FLOPs at ${fmtNum(t.flopsPerSec / 1e9)} GFLOP/s, measured training a small model here (${t.model}, ${fmtNum(t.secPerStep)} s per step); larger models usually run faster per FLOP on a GPU`;
+  }
+  return (
+    <span className="td-mono" data-testid="train-estimate" title={title}>
+      {text}
+      {est?.long && <span className="td-warn" data-testid="train-estimate-long"> Over an hour here: this config is sized for a big GPU; a small preset trains in minutes.</span>}
+    </span>
   );
 }
 
@@ -71,6 +101,7 @@ export function RunControls() {
           Evaluate
         </button>
         <span className={`td-state ${state}`} data-testid="train-state">{state}</span>
+        {!running && <RunEstimate config={draft.config} />}
         {run && (
           <span className="td-dim">
             {run.name} · {fmtCount(run.paramCount)} params · {run.info.name} ({run.info.seqLen} tokens)

@@ -1,5 +1,7 @@
 import { useCallback, useMemo, useState, type ReactElement } from 'react';
+import type { ShippedLog } from '../../models/log';
 import { chartPoints, type MetricPoint } from '../../state/history';
+import { useShippedLog } from '../../state/model-store';
 import type { EvalPoint } from '../../state/train-model';
 import { useTrain } from '../../state/train-store';
 import { fmtCount, fmtNum, fmtPct } from './format';
@@ -16,11 +18,17 @@ const STAGGER_MS = 40;
 
 type Draw = (data: MetricPoint[], ev: EvalPoint[]) => ReactElement;
 
-/** One chart over the current run's history, redrawn on its own schedule. `draw` must be stable. */
-function LiveChart({ slot, draw }: { slot: number; draw: Draw }) {
+/**
+ * One chart over the current run's history, redrawn on its own schedule; a shipped model's log until the run has
+ * points of its own. `draw` must be stable.
+ */
+function LiveChart({ slot, draw, shipped }: { slot: number; draw: Draw; shipped: ShippedLog | null }) {
   const history = useThrottledTrain((s) => s.run?.history, REDRAW_MS, slot * STAGGER_MS);
   const evals = useThrottledTrain((s) => s.run?.evals, REDRAW_MS, slot * STAGGER_MS);
-  return useMemo(() => draw(history ? chartPoints(history) : [], evals ?? []), [history, evals, draw]);
+  return useMemo(() => {
+    const points = history ? chartPoints(history) : [];
+    return shipped && points.length === 0 && !evals?.length ? draw(shipped.history, shipped.evals) : draw(points, evals ?? []);
+  }, [history, evals, draw, shipped]);
 }
 
 const lossChart = (log: boolean): Draw => (data) => (
@@ -64,13 +72,21 @@ export function TrainCharts() {
   const [log, setLog] = useState(false);
   const loss = useCallback(lossChart(log), [log]);
   const exact = useCallback(exactChart(isArc), [isArc]);
+  const shipped = useShippedLog();
+  const fresh = useTrain((s) => !s.run?.history.points.length && !s.run?.history.pending.length && !s.run?.evals.length);
+  const shownLog = shipped && fresh ? shipped.log : null;
   return (
     <section aria-label="Training charts">
+      {shownLog && (
+        <p className="td-dim" data-testid="charts-source">
+          Training log of the shipped model <b>{shipped!.card.title}</b>: {shipped!.card.log}.
+        </p>
+      )}
       <div className="td-charts" data-testid="train-charts">
-        <LiveChart slot={0} draw={loss} />
-        <LiveChart slot={1} draw={exact} />
+        <LiveChart slot={0} draw={loss} shipped={shownLog} />
+        <LiveChart slot={1} draw={exact} shipped={shownLog} />
         {STATIC.map((d, i) => (
-          <LiveChart key={i} slot={i + 2} draw={d} />
+          <LiveChart key={i} slot={i + 2} draw={d} shipped={shownLog} />
         ))}
       </div>
       <label className="td-dim" style={{ display: 'inline-flex', gap: 4, marginTop: 4 }}>

@@ -1,12 +1,13 @@
-import { useEffect, useMemo, useReducer, useState, type KeyboardEvent } from 'react';
+import { useEffect, useMemo, useReducer, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { userMessage } from '../../io/user-error';
 import type { RecursionTrace } from '../../trm/trace';
 import { isTypingTarget } from '../editors/keys';
 import { GridView } from '../grid/GridView';
+import { sudokuColours } from '../grid/symbols';
 import { checkSeqLen, decodeAnswer, hasTarget, viewBoxes, viewSide, viewSymbols, viewVocabSize, type PuzzleView } from '../puzzle-codec';
 import { continuesTrace, frameReadout, indexTrace, navigate, paneAt, scoreCells, stepEnd, wrongCells, type PaneFrame } from './frames';
 import { HaltStrip } from './HaltStrip';
-import { initialPlayback, playbackReducer, SPEEDS } from './playback';
+import { autoplayFps, initialPlayback, playbackReducer, SPEEDS } from './playback';
 import './viewer.css';
 
 export interface RecursionViewerProps {
@@ -22,6 +23,8 @@ export interface RecursionViewerProps {
   /** Pixels for the larger side of each grid (default 220). */
   gridSize?: number;
   onFrameChange?: (frame: number) => void;
+  /** Shown under the viewer, about the same model and puzzle: the place for the research probes (ProbesPanel). */
+  below?: ReactNode;
 }
 
 /** Why this trace cannot be shown with this view and input, or null. */
@@ -50,9 +53,11 @@ export function RecursionViewer(props: RecursionViewerProps) {
   return <ViewerBody {...props} />;
 }
 
-function ViewerBody({ trace, view, input, target, autoPlay, gridSize = 220, onFrameChange }: RecursionViewerProps) {
+function ViewerBody({ trace, view, input, target, autoPlay, gridSize = 220, onFrameChange, below }: RecursionViewerProps) {
   const idx = useMemo(() => indexTrace(trace), [trace]);
-  const [pb, dispatch] = useReducer(playbackReducer, trace.frames.length, (n) => ({ ...initialPlayback(n), ...(autoPlay ? { frame: 0, playing: n > 1 } : {}) }));
+  // Autoplay paces the whole trace (it may still be streaming in) to a few seconds.
+  const [pb, dispatch] = useReducer(playbackReducer, trace.frames.length, (n) =>
+    autoPlay ? { ...initialPlayback(n, autoplayFps(trace.nSup * trace.T * (trace.n + 1))), frame: 0, playing: n > 1 } : initialPlayback(n));
   const [show, setShow] = useState({ numbers: false, confidence: true, changes: true, errors: true });
   const [loaded, setLoaded] = useState(trace);
   if (loaded !== trace) {
@@ -77,7 +82,8 @@ function ViewerBody({ trace, view, input, target, autoPlay, gridSize = 220, onFr
   const z = paneAt(trace, idx, frameNo, 'z');
   const side = viewSide(view);
   // Stable across frames, so the memoised input and target grids do not re-render while playing.
-  const symbols = useMemo(() => viewSymbols(view), [view]);
+  // Sudoku digits as ARC colours, like every other grid here; "numbers" writes the digits.
+  const symbols = useMemo(() => (view.kind === 'sudoku' ? sudokuColours(view.size) : viewSymbols(view)), [view]);
   const boxes = useMemo(() => viewBoxes(view), [view]);
   const common = { h: side, w: side, symbols, boxes, maxSize: gridSize, showNumbers: show.numbers };
   const yWrong = useMemo(() => (y && labels ? wrongCells(y.frame.tokens, labels) : null), [y?.frame, labels]);
@@ -147,6 +153,9 @@ function ViewerBody({ trace, view, input, target, autoPlay, gridSize = 220, onFr
           </span>
         )}
       </header>
+      <p className="rv-caption" data-testid="viewer-caption">
+        TRM refines its answer <b>y</b> and its latent <b>z</b> (both decoded through the output head) over {trace.nSup} supervision steps, each {trace.T} cycles of {trace.n} z updates and one y update; <b>q</b> = σ(q_halt), its confidence that y is right.
+      </p>
       <div className="rv-panes">
         <div className="rv-pane" data-testid="viewer-input">
           <div className="rv-pane-title">input</div>
@@ -191,7 +200,7 @@ function ViewerBody({ trace, view, input, target, autoPlay, gridSize = 220, onFr
           <legend className="rv-sr">Display</legend>
           {(
             [
-              ['numbers', 'symbol numbers'],
+              ['numbers', 'numbers (digits, colour numbers)'],
               ['confidence', 'confidence (hatched = unsure)'],
               ['changes', 'changed cells'],
               ['errors', 'cells wrong vs target'],
@@ -203,6 +212,7 @@ function ViewerBody({ trace, view, input, target, autoPlay, gridSize = 220, onFr
           ))}
         </fieldset>
       </div>
+      {below}
     </section>
   );
 }

@@ -23,6 +23,14 @@ export type PlaybackAction =
    */
   | { type: 'grow'; count: number; play?: boolean };
 
+/** Seconds a first autoplay takes at most, so a newcomer sees the whole refinement at once. */
+const AUTOPLAY_SECONDS = 4;
+
+/** The slowest speed that plays `count` frames within AUTOPLAY_SECONDS (the fastest speed for longer traces). */
+export function autoplayFps(count: number): number {
+  return SPEEDS.find((s) => count / s <= AUTOPLAY_SECONDS) ?? SPEEDS[SPEEDS.length - 1];
+}
+
 export function initialPlayback(count: number, fps = 4): Playback {
   return { frame: Math.max(0, count - 1), count, playing: false, fps };
 }
