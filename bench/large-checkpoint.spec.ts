@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import type { SyntheticFiles } from '../test/io/lazy-synthetic';
-import { firstStep, MB, probe, ready, report, STEP, TASK, writeLargeCheckpoints } from '../e2e/large-checkpoint-kit';
+import { firstStep, MB, openArcFile, probe, ready, report, STEP, TASK, writeLargeCheckpoints } from '../e2e/large-checkpoint-kit';
 
 // The open-time benchmark (npm run bench:open): published-size synthetic checkpoints, from choosing the file in the
 // page to the first recursion step drawn, with bytes read and peak memory. Numbers only; on a software adapter one
@@ -13,22 +13,7 @@ test.afterAll(() => remove());
 
 test('ARC-shaped checkpoint: from choosing the file to the first recursion step drawn', async ({ page }, info) => {
   test.setTimeout(60 * 60_000);
-  const p = await probe(page);
-  await ready(page);
-  await p.reset();
-  const t0 = Date.now();
-  await page.getByTestId('checkpoint-import').setInputFiles([arc.checkpoint, arc.config]);
-  const facts = page.getByTestId('checkpoint-opened-facts');
-  await expect(facts).toContainText(`step_${STEP} · reference (PyTorch) checkpoint · step ${STEP}`, { timeout: 10 * 60_000 });
-  const opened = Date.now() - t0;
-  const notes = page.getByTestId('checkpoint-opened-notes');
-  await expect(notes).toContainText('puzzle embedding: row 0 (the blank one) of 500,001 read');
-  await expect(notes).toContainText('SwiGLU: width 1536 with every unit in use, so swigluMultiple 256');
-  await expect(page.getByTestId('model-kind')).toHaveText(/ARC tasks on a 30×30 canvas/);
-  const sliced = await p.sliced();
-  const table = 500_001 * 512 * 2;
-  expect(sliced).toBeLessThan(arc.bytes - table + (1 << 20));
-  report('ARC-shaped file, opened', { file: MB(arc.bytes), 'bytes read (File.slice)': `${sliced} (${MB(sliced)})`, 'opened in': `${opened} ms`, 'peak JS heap': MB(p.heapPeak()), ...Object.fromEntries(Object.entries(await p.rss()).map(([k, v]) => [`peak RSS ${k}`, MB(v)])) });
+  const { p, t0 } = await openArcFile(page, arc);
 
   await page.getByTestId('tab-edit').click();
   await page.getByTestId('arc-import').setInputFiles({ name: 'task.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(TASK)) });

@@ -51,7 +51,7 @@ test('a link with impossible sizes and junk keys, then a damaged checkpoint file
   expect(Buffer.byteLength((await note.textContent()) ?? '')).toBeLessThan(500);
   await expect(note).toContainText(/^long-name-long-name-.*….*name-\.safetensors: /);
   await expect(page.getByTestId('train-state')).toHaveText('done');
-  await expect(page.getByTestId('model-kind')).toHaveText('model: 4×4 Sudoku');
+  await expect(page.getByTestId('model-kind')).toHaveText('model: 6×6 Sudoku');
   await page.getByTestId('train-checkpoints').screenshot({ path: info.outputPath('bad-import.png') });
   expect(errors).toEqual([]);
 });

@@ -9,7 +9,7 @@ test('a paper preset shows how long it would take on this device before Start, w
   await page.getByTestId('train-start').scrollIntoViewIfNeeded();
   const estimate = page.getByTestId('train-estimate');
   await expect(estimate).toContainText(/^≈ .+ on this device \(.+ s per step × 65104 steps/, { timeout: 180_000 });
-  await expect(page.getByTestId('train-estimate-long')).toContainText('Over an hour here');
+  await expect(page.getByTestId('train-estimate-long')).toContainText('Over an hour on this device');
   await expect(page.getByTestId('train-state')).not.toHaveText('running');
   await page.screenshot({ path: info.outputPath('estimate-paper.png') });
   const paper = await estimate.textContent();

@@ -119,3 +119,27 @@ export async function rangeServer(file: string): Promise<{ server: Server; url: 
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/ckpt/step_${STEP}`, served: () => served, ranges };
 }
+
+/**
+ * Open the ARC-shaped checkpoint through the page's file control (engine ready first), check that only its weights
+ * and the blank puzzle row were read, and print the bytes, time and memory. Returns the probe and the start time.
+ */
+export async function openArcFile(page: Page, arc: SyntheticFiles): Promise<{ p: Probe; t0: number }> {
+  const p = await probe(page);
+  await ready(page);
+  await p.reset();
+  const t0 = Date.now();
+  await page.getByTestId('checkpoint-import').setInputFiles([arc.checkpoint, arc.config]);
+  const facts = page.getByTestId('checkpoint-opened-facts');
+  await expect(facts).toContainText(`step_${STEP} · reference (PyTorch) checkpoint · step ${STEP}`, { timeout: 10 * 60_000 });
+  const opened = Date.now() - t0;
+  const notes = page.getByTestId('checkpoint-opened-notes');
+  await expect(notes).toContainText('puzzle embedding: row 0 (the blank one) of 500,001 read');
+  await expect(notes).toContainText('SwiGLU: width 1536 with every unit in use, so swigluMultiple 256');
+  await expect(page.getByTestId('model-kind')).toHaveText(/ARC tasks on a 30×30 canvas/);
+  const sliced = await p.sliced();
+  const table = 500_001 * 512 * 2;
+  expect(sliced).toBeLessThan(arc.bytes - table + (1 << 20));
+  report('ARC-shaped file, opened', { file: MB(arc.bytes), 'bytes read (File.slice)': `${sliced} (${MB(sliced)})`, 'opened in': `${opened} ms`, 'peak JS heap': MB(p.heapPeak()), ...Object.fromEntries(Object.entries(await p.rss()).map(([k, v]) => [`peak RSS ${k}`, MB(v)])) });
+  return { p, t0 };
+}

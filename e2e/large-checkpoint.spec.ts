@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { arcShaped, writeSyntheticCheckpoint, type SyntheticFiles } from '../test/io/lazy-synthetic';
-import { MB, probe, rangeServer, ready, report, STEP, writeLargeCheckpoints } from './large-checkpoint-kit';
+import { MB, openArcFile, probe, rangeServer, ready, report, STEP, writeLargeCheckpoints } from './large-checkpoint-kit';
 
 // Published-size reference checkpoints (e2e/large-checkpoint-kit.ts), made up here and deleted after. Each opens
 // through the real controls, reading its weights and only the blank puzzle row; bytes read are asserted, the times
@@ -72,23 +72,7 @@ test('a Hugging Face repo id lists its checkpoints, opens the one chosen, and sa
 
 test('an ARC-shaped checkpoint (D 512, 500 001 puzzle rows) opens from a file reading only its weights and the blank row', async ({ page }) => {
   test.setTimeout(15 * 60_000);
-  const p = await probe(page);
-  await ready(page);
-  await p.reset();
-  const t0 = Date.now();
-  await page.getByTestId('checkpoint-import').setInputFiles([arc.checkpoint, arc.config]);
-  const facts = page.getByTestId('checkpoint-opened-facts');
-  await expect(facts).toContainText(`step_${STEP} · reference (PyTorch) checkpoint · step ${STEP}`, { timeout: 10 * 60_000 });
-  const opened = Date.now() - t0;
-  const notes = page.getByTestId('checkpoint-opened-notes');
-  await expect(notes).toContainText('puzzle embedding: row 0 (the blank one) of 500,001 read');
-  await expect(notes).toContainText('SwiGLU: width 1536 with every unit in use, so swigluMultiple 256');
-  await expect(page.getByTestId('model-kind')).toHaveText(/ARC tasks on a 30×30 canvas/);
-  const sliced = await p.sliced();
-  const table = 500_001 * 512 * 2;
-  expect(sliced).toBeLessThan(arc.bytes - table + (1 << 20));
-  report('ARC-shaped file, opened', { file: MB(arc.bytes), 'bytes read (File.slice)': `${sliced} (${MB(sliced)})`, 'opened in': `${opened} ms`, 'peak JS heap': MB(p.heapPeak()), ...Object.fromEntries(Object.entries(await p.rss()).map(([k, v]) => [`peak RSS ${k}`, MB(v)])) });
-
+  const { p } = await openArcFile(page, arc);
   p.stop();
 });
 
@@ -103,7 +87,8 @@ test('a Sudoku-Extreme-shaped checkpoint (MLP, D 512) opens from a file', async 
   const opened = Date.now() - t0;
   await expect(page.getByTestId('model-kind')).toHaveText(/9×9 Sudoku/);
   const sliced = await p.sliced();
-  expect(sliced).toBeLessThanOrEqual(sudoku.bytes);
+  // Its table is one row, so the whole file is read, once: the zip directory and entry headers twice at most.
+  expect(sliced).toBeLessThan(sudoku.bytes * 1.01);
   report('Sudoku-Extreme-shaped file, opened', { file: MB(sudoku.bytes), 'bytes read (File.slice)': `${sliced} (${MB(sliced)})`, 'opened in': `${opened} ms`, 'peak JS heap': MB(p.heapPeak()), ...Object.fromEntries(Object.entries(await p.rss()).map(([k, v]) => [`peak RSS ${k}`, MB(v)])) });
   p.stop();
 });

@@ -86,7 +86,7 @@ test('open a reference checkpoint by URL (range requests) and from files; broken
 
   // A TRM Lab checkpoint through the same chooser opens with its training state.
   await page.getByTestId('checkpoint-import').setInputFiles('public/models/sudoku-4x4/model.safetensors');
-  await expect(facts).toContainText(`sudoku-4x4.safetensors · TRM Lab checkpoint · step ${bundled.meta.step}`, { timeout: 60_000 });
+  await expect(facts).toContainText(`model.safetensors · TRM Lab checkpoint · step ${bundled.meta.step}`, { timeout: 60_000 });
   await expect.poll(() => stepOf(page)).toBe(bundled.meta.step);
 
   // Back to the inferred reference model, picked with nothing else.

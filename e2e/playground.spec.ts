@@ -1,9 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { openPlayground, readGrid } from './helpers';
 
-test('first load: the bundled trained model refines a held-out puzzle, and the scrubber steps through it', async ({ page }, info) => {
+test('first load: the first shipped model refines a held-out puzzle, and the scrubber steps through it', async ({ page }, info) => {
   await openPlayground(page);
-  await expect(page.getByTestId('model-kind')).toHaveText(/4×4 Sudoku/);
+  await expect(page.getByTestId('model-kind')).toHaveText(/6×6 Sudoku/);
   await expect(page.getByTestId('train-backend')).toBeVisible();
   const readout = page.getByTestId('viewer-readout');
   await page.getByTestId('viewer-play').click(); // pause the autoplay
@@ -14,7 +14,7 @@ test('first load: the bundled trained model refines a held-out puzzle, and the s
   await page.keyboard.press('ArrowRight');
   await expect(readout).not.toHaveAttribute('data-frame', first ?? '');
   await page.keyboard.press('End');
-  await expect(readout).toContainText('step 4/4');
+  await expect(readout).toContainText('step 8/8');
   await page.screenshot({ path: info.outputPath('first-load.png') });
 });
 

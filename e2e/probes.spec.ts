@@ -16,6 +16,8 @@ test('each probe renders its chart and its numbers for the shipped 4×4 Sudoku m
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto('/');
+  // The first shipped model loads first (a pick made before it lands is replaced by it: a known race).
+  await expect(page.getByTestId('recursion-viewer')).toBeVisible({ timeout: 180_000 });
   await expect(page.getByTestId('model-picker')).toBeEnabled({ timeout: 180_000 });
   await page.getByTestId('model-picker').selectOption('sudoku-4x4');
   await expect(page.getByTestId('model-kind')).toHaveText(/4×4 Sudoku/, { timeout: 180_000 });

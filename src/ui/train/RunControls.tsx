@@ -53,7 +53,7 @@ function RunEstimate({ config }: { config: TrainConfig }) {
   return (
     <span className="td-mono" data-testid="train-estimate" title={title}>
       {text}
-      {est?.long && <span className="td-warn" data-testid="train-estimate-long"> Over an hour here: this config is sized for a big GPU; a small preset trains in minutes.</span>}
+      {est?.long && <span className="td-warn" data-testid="train-estimate-long"> Over an hour on this device: a smaller config (fewer steps, a smaller D or batch) or a faster GPU shortens it.</span>}
     </span>
   );
 }
