@@ -50,7 +50,6 @@ function itemExample(item: DatasetItem, view: PuzzleView): Example | string {
 export function App() {
   const config = useTrain((s) => s.run?.config ?? null);
   const runId = useTrain((s) => s.run?.id ?? null);
-  const modelVersion = useTrain((s) => s.modelVersion);
   const seqLen = useTrain((s) => s.run?.info.seqLen ?? null);
   const urlPuzzle = useTrain((s) => s.puzzle);
   const [shown, setShown] = useState<Example | null>(null);
@@ -148,7 +147,7 @@ export function App() {
                 target={shown.labels}
                 autoPlay
                 gridSize={200}
-                below={<ProbesPanel client={getTrainClient()} view={view} example={shown} modelKey={`${runId}:${modelVersion}`} />}
+                below={<ViewerProbes view={view} example={shown} />}
               />
             )}
           </section>
@@ -178,4 +177,13 @@ export function App() {
       </aside>
     </div>
   );
+}
+
+/**
+ * The research probes for the model in the viewer. It subscribes to the model's version itself: in App that
+ * subscription re-rendered the whole page at every training chunk.
+ */
+function ViewerProbes({ view, example }: { view: PuzzleView; example: Example }) {
+  const modelKey = useTrain((s) => `${s.run?.id ?? ''}:${s.modelVersion}`);
+  return <ProbesPanel client={getTrainClient()} view={view} example={example} modelKey={modelKey} />;
 }

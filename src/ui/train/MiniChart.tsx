@@ -1,5 +1,5 @@
-import { memo, useMemo } from 'react';
-import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { memo, useLayoutEffect, useMemo, useState } from 'react';
+import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { thin } from '../../state/history';
 import { extents, latestValue, xTicks, yRange, yTicks, type Pt } from './chart-scale';
 import { fmtNum, fmtTick } from './format';
@@ -37,7 +37,7 @@ export interface MiniChartProps {
  * Points drawn per series. A recharts render grows with the points it lays out; at this many, a redraw of one
  * chart stays far below the 50 ms that would make the page stutter while a run trains beside it.
  */
-export const MAX_DRAWN = 120;
+export const MAX_DRAWN = 60;
 
 /** Width the y axis takes, in px. */
 const AXIS_W = 40;
@@ -64,10 +64,19 @@ export const MiniChart = memo(function MiniChart({ title, data, series, format =
       y: [toValue(lo), toValue(hi)] as [number, number],
       yTicks: yTicks(lo, hi, log),
       xTicks: xTicks(0, x1, 280),
-      lines: drawn.map(({ s, pts }) => ({ s, pts: thin(pts, MAX_DRAWN) })),
+      // One stable numeric field per line (null where the value is missing, or not positive on a log axis), so
+      // recharts gets plain data and a constant dataKey instead of a new function each render.
+      lines: drawn.map(({ s, pts }) => ({
+        s,
+        pts: thin(pts, MAX_DRAWN).map((p) => {
+          const v = p[s.key];
+          return { step: p.step, v: typeof v === 'number' && (!log || v > 0) ? v : null };
+        }),
+      })),
     };
   }, [drawn, domain, log]);
 
+  const [plotRef, width] = useWidth();
   return (
     <figure className="td-chart" data-testid={testId} data-points={data.length}>
       <figcaption>
@@ -84,12 +93,11 @@ export const MiniChart = memo(function MiniChart({ title, data, series, format =
           })}
         </span>
       </figcaption>
-      <div className="td-plot" style={{ height }}>
-        {empty || !plot ? (
+      <div className="td-plot" style={{ height }} ref={plotRef}>
+        {empty || !plot || !width ? (
           <div className="td-dim td-plot-empty">no data yet</div>
         ) : (
-          <ResponsiveContainer width="100%" height={height}>
-            <LineChart margin={{ top: 6, right: 8, bottom: 0, left: 0 }} accessibilityLayer={false}>
+          <LineChart width={width} height={height} margin={{ top: 6, right: 8, bottom: 0, left: 0 }} accessibilityLayer={false}>
               <CartesianGrid stroke="#242424" vertical={false} />
               <XAxis type="number" dataKey="step" domain={plot.x} ticks={plot.xTicks} tickFormatter={fmtTick} stroke="#444" tick={{ fill: AXIS, fontSize: 10 }} height={16} allowDataOverflow />
               <YAxis type="number" scale={log ? 'log' : 'linear'} domain={plot.y} ticks={plot.yTicks} tickFormatter={tickFormat} stroke="#444" tick={{ fill: AXIS, fontSize: 10 }} width={AXIS_W} allowDataOverflow />
@@ -103,7 +111,7 @@ export const MiniChart = memo(function MiniChart({ title, data, series, format =
                 <Line
                   key={s.name}
                   data={pts}
-                  dataKey={(p: Pt) => (typeof p[s.key] === 'number' && (!log || (p[s.key] as number) > 0) ? p[s.key] : null)}
+                  dataKey="v"
                   name={s.name}
                   stroke={s.color}
                   strokeWidth={1.5}
@@ -114,10 +122,26 @@ export const MiniChart = memo(function MiniChart({ title, data, series, format =
                   isAnimationActive={false}
                 />
               ))}
-            </LineChart>
-          </ResponsiveContainer>
+          </LineChart>
         )}
       </div>
     </figure>
   );
 });
+
+/**
+ * The plot's width, measured at mount and on window resizes only (recharts' ResponsiveContainer re-renders its
+ * chart from an observer of its own, in animation frames shared with the other charts).
+ */
+function useWidth(): [(el: HTMLDivElement | null) => void, number] {
+  const [el, setEl] = useState<HTMLDivElement | null>(null);
+  const [width, setWidth] = useState(0);
+  useLayoutEffect(() => {
+    if (!el) return;
+    const measure = () => setWidth(el.clientWidth);
+    measure();
+    window.addEventListener('resize', measure);
+    return () => window.removeEventListener('resize', measure);
+  }, [el]);
+  return [setEl, width];
+}

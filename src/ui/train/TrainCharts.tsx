@@ -12,9 +12,12 @@ const C = { total: '#ff851b', lm: '#0074d9', halt: '#b10dc9', train: '#2ecc40', 
 const pct = (v: number) => fmtPct(v, 0);
 const fixed2 = (v: number) => v.toFixed(2);
 /** Each chart redraws at most this often, however often metrics arrive. */
-const REDRAW_MS = 500;
-/** Charts redraw one after another, this far apart, each in its own short task. */
-const STAGGER_MS = 40;
+const REDRAW_MS = 1000;
+/**
+ * Charts redraw one after another, this far apart, each in its own short task: recharts commits a redraw in an
+ * animation frame, and two charts whose redraws land in one frame make one long task.
+ */
+const STAGGER_MS = 130;
 
 type Draw = (data: MetricPoint[], ev: EvalPoint[]) => ReactElement;
 
