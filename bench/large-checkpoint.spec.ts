@@ -1,6 +1,6 @@
-import { expect, test } from '@playwright/test';
+import { test } from '@playwright/test';
 import type { SyntheticFiles } from '../test/io/lazy-synthetic';
-import { firstStep, MB, openArcFile, probe, ready, report, STEP, TASK, writeLargeCheckpoints } from '../e2e/large-checkpoint-kit';
+import { firstStep, MB, openArcFile, openSudokuFile, report, TASK, writeLargeCheckpoints } from '../e2e/large-checkpoint-kit';
 
 // The open-time benchmark (npm run bench:open): published-size synthetic checkpoints, from choosing the file in the
 // page to the first recursion step drawn, with bytes read and peak memory. Numbers only; on a software adapter one
@@ -26,17 +26,9 @@ test('ARC-shaped checkpoint: from choosing the file to the first recursion step 
 
 test('Sudoku-Extreme-shaped checkpoint: from choosing the file to the first recursion step drawn', async ({ page }, info) => {
   test.setTimeout(30 * 60_000);
-  const p = await probe(page);
-  await ready(page);
-  await p.reset();
-  const t0 = Date.now();
-  await page.getByTestId('checkpoint-import').setInputFiles([sudoku.checkpoint, sudoku.config]);
-  await expect(page.getByTestId('checkpoint-opened-facts')).toContainText(`step_${STEP} · reference (PyTorch) checkpoint`, { timeout: 5 * 60_000 });
-  const opened = Date.now() - t0;
-  await expect(page.getByTestId('model-kind')).toHaveText(/9×9 Sudoku/);
+  const { p, t0 } = await openSudokuFile(page, sudoku);
   const first = await firstStep(page, t0, 25 * 60_000);
-  const sliced = await p.sliced();
   await page.screenshot({ path: info.outputPath('large-sudoku-first-step.png'), fullPage: true });
-  report('Sudoku-Extreme-shaped file', { file: MB(sudoku.bytes), 'bytes read (File.slice)': `${sliced} (${MB(sliced)})`, 'opened in': `${opened} ms`, 'first step drawn in': `${first} ms`, 'peak JS heap': MB(p.heapPeak()), ...Object.fromEntries(Object.entries(await p.rss()).map(([k, v]) => [`peak RSS ${k}`, MB(v)])) });
+  report('Sudoku-Extreme-shaped file, first step', { 'first step drawn in': `${first} ms`, 'peak JS heap': MB(p.heapPeak()), ...Object.fromEntries(Object.entries(await p.rss()).map(([k, v]) => [`peak RSS ${k}`, MB(v)])) });
   p.stop();
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { arcShaped, writeSyntheticCheckpoint, type SyntheticFiles } from '../test/io/lazy-synthetic';
-import { MB, openArcFile, probe, rangeServer, ready, report, STEP, writeLargeCheckpoints } from './large-checkpoint-kit';
+import { MB, openArcFile, openSudokuFile, probe, rangeServer, ready, report, STEP, writeLargeCheckpoints } from './large-checkpoint-kit';
 
 // Published-size reference checkpoints (e2e/large-checkpoint-kit.ts), made up here and deleted after. Each opens
 // through the real controls, reading its weights and only the blank puzzle row; bytes read are asserted, the times
@@ -78,18 +78,7 @@ test('an ARC-shaped checkpoint (D 512, 500 001 puzzle rows) opens from a file re
 
 test('a Sudoku-Extreme-shaped checkpoint (MLP, D 512) opens from a file', async ({ page }) => {
   test.setTimeout(10 * 60_000);
-  const p = await probe(page);
-  await ready(page);
-  await p.reset();
-  const t0 = Date.now();
-  await page.getByTestId('checkpoint-import').setInputFiles([sudoku.checkpoint, sudoku.config]);
-  await expect(page.getByTestId('checkpoint-opened-facts')).toContainText(`step_${STEP} · reference (PyTorch) checkpoint`, { timeout: 5 * 60_000 });
-  const opened = Date.now() - t0;
-  await expect(page.getByTestId('model-kind')).toHaveText(/9×9 Sudoku/);
-  const sliced = await p.sliced();
-  // Its table is one row, so the whole file is read, once: the zip directory and entry headers twice at most.
-  expect(sliced).toBeLessThan(sudoku.bytes * 1.01);
-  report('Sudoku-Extreme-shaped file, opened', { file: MB(sudoku.bytes), 'bytes read (File.slice)': `${sliced} (${MB(sliced)})`, 'opened in': `${opened} ms`, 'peak JS heap': MB(p.heapPeak()), ...Object.fromEntries(Object.entries(await p.rss()).map(([k, v]) => [`peak RSS ${k}`, MB(v)])) });
+  const { p } = await openSudokuFile(page, sudoku);
   p.stop();
 });
 

@@ -277,9 +277,9 @@ def main():
 
     meta, train = load_split(args.data, 'train', args.crop)
     _, test = load_split(args.data, 'test', args.crop)
-    with open(os.path.join(args.data, 'trm-lab-config.json')) as f:
-        lab_config = trm_lab_config(args, config_of(args, meta), json.load(f))
     cfg = config_of(args, meta)
+    with open(os.path.join(args.data, 'trm-lab-config.json')) as f:
+        lab_config = trm_lab_config(args, cfg, json.load(f))
     gen = torch.Generator().manual_seed(args.seed)
     state_file = os.path.join(args.out, 'train_state.pt')
     B, N = args.batch, len(train['inputs'])
