@@ -2,7 +2,8 @@ import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './test/helpers/browser';
 
 // End-to-end flows in Debian's Chromium with WebGPU (SwiftShader where there is no GPU). Playwright's own
-// browsers cannot be downloaded here, and its headless shell has no WebGPU.
+// browsers cannot be downloaded here, and its headless shell has no WebGPU. The page is the production build that
+// `npm start` serves: what a user runs, without React's development checks (several times the main thread's work).
 export default defineConfig({
   testDir: 'e2e',
   testMatch: '*.spec.ts',
@@ -20,7 +21,7 @@ export default defineConfig({
     trace: 'off',
   },
   webServer: {
-    command: 'npx vite --port 4173 --strictPort --host 127.0.0.1',
+    command: 'npm start -- --port 4173 --strictPort --host 127.0.0.1',
     url: 'http://127.0.0.1:4173',
     reuseExistingServer: false,
     timeout: 60_000,
