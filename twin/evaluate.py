@@ -1,9 +1,10 @@
 """Evaluate a reference-format checkpoint (torch zip `step_N`) with the twin on a dataset folder's test split.
 
     /usr/bin/python3 twin/evaluate.py --checkpoint RUN/step_N --data DIR [--crop SIDE] [--predictions OUT.npy]
-        [--dtype float32|float64]
+        [--dtype float32|float64] [--lab-config CONFIG.json]
 
-Reads the model config from all_config.yaml's `trm_lab` block beside the checkpoint (as twin/train.py writes it),
+Reads the model config from all_config.yaml's `trm_lab` block beside the checkpoint (as twin/train.py writes it), or
+from --lab-config, a TRM Lab config as JSON (for a checkpoint without all_config.yaml: the config TRM Lab inferred),
 prints one JSON line (exactByStep, tokenAccuracy, meanHaltStep, as TRM Lab's eval reports them) and writes the final
 argmax tokens [examples, seq_len] as int32 .npy when asked.
 """
@@ -48,9 +49,14 @@ def main():
     ap.add_argument('--predictions', default=None)
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--dtype', choices=['float32', 'float64'], default='float32')
+    ap.add_argument('--lab-config', default=None)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    lab = read_trm_lab_config(os.path.join(os.path.dirname(a.checkpoint), 'all_config.yaml'))
+    if a.lab_config:
+        with open(a.lab_config) as f:
+            lab = json.load(f)
+    else:
+        lab = read_trm_lab_config(os.path.join(os.path.dirname(a.checkpoint), 'all_config.yaml'))
     m = lab['model']
     meta, test = load_split(a.data, 'test', a.crop)
     cfg = trm.Config(variant=m['variant'], hidden=m['hidden'], layers=m['layers'], heads=m['heads'], T=m['T'], n=m['n'],
