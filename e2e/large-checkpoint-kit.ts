@@ -99,12 +99,16 @@ export function report(what: string, fields: Record<string, string | number>): v
   console.log(`[large-checkpoint] ${what}: ${Object.entries(fields).map(([k, v]) => `${k} ${v}`).join(' · ')}`);
 }
 
-/** A local server with single-range support (and CORS for the page's origin), counting the bytes it sends. */
+/**
+ * A local server with single-range support (and CORS for the page's origin), counting the bytes it sends; its
+ * ETag (exposed to the page) lets the page's range cache keep what it read.
+ */
 export async function rangeServer(file: string): Promise<{ server: Server; url: string; served: () => number; ranges: string[] }> {
   let served = 0;
   const ranges: string[] = [];
-  const size = statSync(file).size;
-  const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'range', 'access-control-expose-headers': 'content-range, content-length' };
+  const { size, mtimeMs } = statSync(file);
+  const etag = `"${size.toString(16)}-${Math.floor(mtimeMs).toString(16)}"`;
+  const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'range', 'access-control-expose-headers': 'content-range, content-length, etag' };
   const server = createServer((req, res) => {
     if (req.method === 'OPTIONS') return res.writeHead(204, cors).end();
     if (!req.url?.endsWith(`/step_${STEP}`)) return res.writeHead(404, cors).end('not found');
@@ -113,7 +117,7 @@ export async function rangeServer(file: string): Promise<{ server: Server; url: 
     ranges.push(m[0]);
     const from = Number(m[1]), to = Math.min(Number(m[2]), size - 1);
     served += to - from + 1;
-    res.writeHead(206, { ...cors, 'content-range': `bytes ${from}-${to}/${size}`, 'content-length': String(to - from + 1) });
+    res.writeHead(206, { ...cors, etag, 'content-range': `bytes ${from}-${to}/${size}`, 'content-length': String(to - from + 1) });
     createReadStream(file, { start: from, end: to }).pipe(res);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

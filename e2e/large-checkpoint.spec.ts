@@ -82,7 +82,7 @@ test('a Sudoku-Extreme-shaped checkpoint (MLP, D 512) opens from a file', async 
   p.stop();
 });
 
-test('the ARC-shaped checkpoint served with Range support opens by URL, downloading a sliver of it', async ({ page }, info) => {
+test('the ARC-shaped checkpoint served with Range support opens by URL, downloading a sliver of it, and from the browser cache the second time', async ({ page }, info) => {
   test.setTimeout(15 * 60_000);
   const s = await rangeServer(arc.checkpoint);
   try {
@@ -92,16 +92,50 @@ test('the ARC-shaped checkpoint served with Range support opens by URL, download
     const t0 = Date.now();
     await page.getByTestId('checkpoint-url').fill(s.url);
     await page.getByTestId('checkpoint-url-open').click();
-    await expect(page.getByTestId('checkpoint-opened-facts')).toContainText(`step_${STEP} · reference (PyTorch) checkpoint · step ${STEP}`, { timeout: 10 * 60_000 });
+    // How far it got shows while it opens (bytes of the total, the tensor being read), and goes when it is open.
+    const progress = page.getByTestId('checkpoint-progress');
+    await expect(progress).toBeVisible({ timeout: 60_000 });
+    await page.getByTestId('train-checkpoints').screenshot({ path: info.outputPath('large-arc-url-progress.png') });
+    const facts = page.getByTestId('checkpoint-opened-facts');
+    await expect(facts).toContainText(`step_${STEP} · reference (PyTorch) checkpoint · step ${STEP}`, { timeout: 10 * 60_000 });
     const opened = Date.now() - t0;
+    await expect(progress).toHaveCount(0);
+    await expect(facts).not.toContainText('browser cache');
     await expect(page.getByTestId('checkpoint-opened-notes')).toContainText('puzzle embedding: row 0 (the blank one) of 500,001 read');
     const size = statSync(arc.checkpoint).size;
-    expect(s.served()).toBeLessThan(size / 10);
+    const first = s.served(), firstRequests = s.ranges.length;
+    expect(first).toBeLessThan(size / 10);
     await page.screenshot({ path: info.outputPath('large-arc-url.png'), fullPage: true });
-    report('ARC-shaped URL', { file: MB(size), 'bytes served (Range)': `${s.served()} (${MB(s.served())}) in ${s.ranges.length} requests`, 'opened in': `${opened} ms`, 'peak JS heap': MB(p.heapPeak()), ...Object.fromEntries(Object.entries(await p.rss()).map(([k, v]) => [`peak RSS ${k}`, MB(v)])) });
+    const memory = { 'peak JS heap': MB(p.heapPeak()), ...Object.fromEntries(Object.entries(await p.rss()).map(([k, v]) => [`peak RSS ${k}`, MB(v)])) };
+
+    // The same URL again: the server's ETag is unchanged, so every range but the first request comes from the cache.
+    const t1 = Date.now();
+    await page.getByTestId('checkpoint-url-open').click();
+    await expect(facts).toContainText('from the browser cache', { timeout: 10 * 60_000 });
+    const reopened = Date.now() - t1;
+    await expect(facts).toContainText(`step_${STEP} · reference (PyTorch) checkpoint · step ${STEP}`);
+    const second = s.served() - first, secondRanges = s.ranges.slice(firstRequests);
+    expect(second).toBeLessThan(first / 50);
+    await page.screenshot({ path: info.outputPath('large-arc-url-cached.png'), fullPage: true });
+
+    // Forgetting the cache: a third open downloads what the first did.
+    await page.getByTestId('checkpoint-cache-clear').click();
+    await expect(facts).toContainText('since forgotten');
+    await page.getByTestId('checkpoint-url-open').click();
+    await expect(facts).not.toContainText('browser cache', { timeout: 10 * 60_000 });
+    await expect(facts).toContainText(`step_${STEP} · reference (PyTorch) checkpoint · step ${STEP}`);
+    const third = s.served() - first - second;
+    expect(third).toBeGreaterThan(first * 0.9);
+    report('ARC-shaped URL', {
+      file: MB(size),
+      'bytes served (Range), first open': `${first} (${MB(first)}) in ${firstRequests} requests`,
+      'second open (cached)': `${second} (${MB(second)}): ${secondRanges.join(', ')}`,
+      'third open (cache forgotten)': `${third} (${MB(third)})`,
+      'opened in': `${opened} ms, again in ${reopened} ms`,
+      ...memory,
+    });
     p.stop();
   } finally {
     s.server.close();
   }
 });
-

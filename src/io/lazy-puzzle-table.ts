@@ -11,6 +11,9 @@ import { InputError } from './user-error';
 
 /** Tables up to this many bytes (as float32) are read whole; larger ones only by the rows a run needs. */
 export const LAZY_TABLE_BYTES = 64 << 20;
+/** Whether a puzzle-embedding table of `shape` stays in its file (over `limit` bytes as float32), read by rows. */
+export const staysInFile = (shape: readonly number[], limit: number): boolean => shape.length === 2 && shape[0] * shape[1] * 4 > limit;
+
 /** The reference's puzzle identifier 0: the blank embedding every unknown puzzle uses. */
 export const BLANK_ROW = 0;
 

@@ -9,7 +9,7 @@ import type { EngineLimits } from '../engine/engine';
 import { formatBytes, memoryIssues } from '../trm/memory';
 import { parseCheckpoint, type Checkpoint } from './checkpoint';
 import { TRAIN_PREFIX } from './checkpoint-layout';
-import { LAZY_TABLE_BYTES, type HeldPuzzleRows } from './lazy-puzzle-table';
+import { LAZY_TABLE_BYTES, staysInFile, type HeldPuzzleRows } from './lazy-puzzle-table';
 import { importReference, type ImportOptions } from './reference-checkpoint';
 import { parseReferenceConfig } from './reference-config';
 import { writeSafetensors } from './safetensors';
@@ -26,6 +26,10 @@ export const stepOfName = (name: string): number => Number(/(?:^|[/\\])step_(\d{
 
 /** Largest file read whole to say exactly what is wrong with it when it is not a readable safetensors file. */
 const STRICT_READ_LIMIT = 64 << 20;
+/** A TRM Lab checkpoint, read whole, is read in pieces of this size so that its progress shows. */
+const WHOLE_READ_PIECE = 8 << 20;
+/** Least time between two progress reports that are not the start of a tensor. */
+const PROGRESS_MS = 100;
 
 export interface OpenedCheckpoint {
   checkpoint: Checkpoint;
@@ -36,12 +40,24 @@ export interface OpenedCheckpoint {
   puzzleRows: HeldPuzzleRows | null;
 }
 
+/** How far an open got: bytes read so far, of them `cached` from the browser cache, and what is being read. */
+export interface OpenProgress {
+  read: number;
+  /** The bytes this open expects to read in all, once the zip directory or safetensors header says (else null). */
+  total: number | null;
+  cached: number;
+  /** "zip directory", "safetensors header", "checkpoint" (a TRM Lab one, read whole) or a tensor's name. */
+  what: string;
+}
+
 export interface OpenOptions extends ImportOptions {
   /**
    * The device the model will run on: a reference checkpoint whose saved batch size does not fit it is opened at
    * the largest halved batch that does (said in the notes); one that does not fit even at batch 1 is refused.
    */
   fitTo?: EngineLimits;
+  /** Told how far the open got: as each tensor starts, else at most every PROGRESS_MS, and once when it ends. */
+  onProgress?: (p: OpenProgress) => void;
 }
 
 /** The reference checkpoint's all_config.yaml text with the name to quote in errors, or null when there is none. */
@@ -52,10 +68,23 @@ export type ConfigLookup = () => Promise<{ text: string; name: string } | null>;
  * `fileName` (or the config's name) and the problem: hostile pickles, truncated archives, wrong shapes.
  */
 export async function openCheckpoint(r: RandomAccess, fileName: string, config: ConfigLookup, opts: OpenOptions = {}): Promise<OpenedCheckpoint> {
+  const progress = tracked(isCounted(r) ? r : counted(r), opts.onProgress);
+  try {
+    return await openTracked(progress, fileName, config, opts);
+  } finally {
+    progress.end();
+  }
+}
+
+async function openTracked(progress: Tracked, fileName: string, config: ConfigLookup, opts: OpenOptions): Promise<OpenedCheckpoint> {
+  const r = progress.reader;
   const magic = r.size >= 4 ? await r.read(0, 4) : new Uint8Array(0);
   let tensors: Map<string, LazyTensor>;
-  if (magic[0] === 0x50 && magic[1] === 0x4b) tensors = await readTorchZip(r, fileName);
-  else {
+  if (magic[0] === 0x50 && magic[1] === 0x4b) {
+    progress.phase('zip directory');
+    tensors = await readTorchZip(r, fileName);
+  } else {
+    progress.phase('safetensors header');
     // A TRM Lab checkpoint (its metadata, or its training state without the metadata) or anything that is not a
     // reference state_dict takes the strict safetensors path, which names what is wrong with it.
     // A large file that is not even safetensors gets the lazy reader's error: the strict path would read it whole.
@@ -65,9 +94,10 @@ export async function openCheckpoint(r: RandomAccess, fileName: string, config: 
     });
     const names = lazy ? [...lazy.tensors.keys()] : [];
     const reference = lazy && !Object.hasOwn(lazy.metadata, 'trm_lab') && names.some((k) => k.endsWith('embed_tokens.embedding_weight')) && !names.some((k) => k.startsWith(TRAIN_PREFIX));
-    if (!reference) return { checkpoint: parseCheckpoint(await r.read(0, r.size), fileName, opts), kind: 'trm-lab', notes: [], puzzleRows: null };
+    if (!reference) return { checkpoint: parseCheckpoint(await readWhole(progress), fileName, opts), kind: 'trm-lab', notes: [], puzzleRows: null };
     tensors = lazy.tensors;
   }
+  tensors = progress.tensors(tensors, opts.lazyTableBytes ?? Infinity);
   const yaml = await config();
   const ref = yaml ? parseReferenceConfig(yaml.text, yaml.name) : null;
   const { checkpoint, notes, puzzleRows } = await importReference(tensors, ref, fileName, stepOfName(fileName), opts);
@@ -96,6 +126,99 @@ function fitBatch(ck: Checkpoint, rows: HeldPuzzleRows | null, limits: EngineLim
   }
 }
 
+/** A reader that counts what it delivered: `bytesRead` in all, `bytesCached` of them from a cache. */
+type Counted = RandomAccess & { readonly bytesRead: number; readonly bytesCached: number };
+
+const isCounted = (r: RandomAccess): r is Counted => typeof (r as Partial<Counted>).bytesRead === 'number' && typeof (r as Partial<Counted>).bytesCached === 'number';
+
+/** `r`, counting the bytes read through it. */
+function counted(r: RandomAccess): Counted {
+  const c = {
+    size: r.size,
+    bytesRead: 0,
+    bytesCached: 0,
+    async read(offset: number, length: number) {
+      const b = await r.read(offset, length);
+      c.bytesRead += b.length;
+      return b;
+    },
+  };
+  return c;
+}
+
+/** One open's progress: a reader that reports what comes in, the phases and tensors it is in, and its end. */
+interface Tracked {
+  reader: RandomAccess;
+  phase(what: string, expected?: number): void;
+  /** `tensors`, each reporting as it starts; the total becomes what is read so far plus what they will read. */
+  tensors(tensors: Map<string, LazyTensor>, lazyTableBytes: number): Map<string, LazyTensor>;
+  /** The last report; nothing is reported after it (a lazy table's rows are read later, through the same reader). */
+  end(): void;
+}
+
+const itemBytes = (t: LazyTensor) => (t.dtype === 'F32' ? 4 : 2);
+
+function tracked(r: Counted, onProgress: OpenOptions['onProgress']): Tracked {
+  let what = 'header', total: number | null = null, last = -Infinity, ended = false;
+  const report = (force: boolean) => {
+    const now = performance.now();
+    if (ended || !onProgress || (!force && now - last < PROGRESS_MS)) return;
+    last = now;
+    // The total is a forecast: bytes already at hand (a URL's first request) may make the reads fall short of it.
+    onProgress({ read: r.bytesRead, total: total === null ? null : Math.max(total, r.bytesRead), cached: r.bytesCached, what });
+  };
+  const phase = (w: string, expected?: number) => {
+    what = w;
+    if (expected !== undefined) total = r.bytesRead + expected;
+    report(true);
+  };
+  return {
+    reader: {
+      size: r.size,
+      async read(offset, length) {
+        const b = await r.read(offset, length);
+        report(false);
+        return b;
+      },
+    },
+    phase,
+    tensors(tensors, lazyTableBytes) {
+      let expected = 0;
+      const out = new Map<string, LazyTensor>();
+      for (const [name, t] of tensors) {
+        const row = t.shape.slice(1).reduce((a, b) => a * b, 1) * itemBytes(t);
+        const rows = t.shape.length ? t.shape[0] : 1;
+        // importReference reads a puzzle-embedding table that stays in the file by its blank row alone.
+        const lazy = name.endsWith('puzzle_emb.weights') && staysInFile(t.shape, lazyTableBytes);
+        expected += lazy ? row : rows * row;
+        const shown = name.slice(Math.max(0, name.indexOf('inner.')));
+        out.set(name, {
+          ...t,
+          read(first, n) {
+            phase(shown);
+            return t.read(first, n);
+          },
+        });
+      }
+      total = r.bytesRead + expected;
+      return out;
+    },
+    end() {
+      report(true);
+      ended = true;
+    },
+  };
+}
+
+/** The whole file, read in pieces so that its progress shows. */
+async function readWhole(progress: Tracked): Promise<Uint8Array> {
+  const { reader: r } = progress;
+  progress.phase('checkpoint', r.size);
+  const out = new Uint8Array(r.size);
+  for (let at = 0; at < r.size; at += WHOLE_READ_PIECE) out.set(await r.read(at, Math.min(WHOLE_READ_PIECE, r.size - at)), at);
+  return out;
+}
+
 /** A checkpoint as TRM Lab safetensors bytes, which parseCheckpoint reads back as the same checkpoint. */
 export function checkpointBytes(ck: Checkpoint): Uint8Array {
   return writeSafetensors(ck.tensors, { trm_lab: JSON.stringify(ck.meta) });
@@ -105,24 +228,12 @@ export function checkpointBytes(ck: Checkpoint): Uint8Array {
 const MAX_CONFIG_BYTES = 1 << 20;
 
 export interface OpenedSource extends OpenedCheckpoint {
-  /** The checkpoint file's name (the last part of a URL's path), its size in bytes, and how many were read (downloaded). */
+  /** The checkpoint file's name (the last part of a URL's path), its size in bytes, and how many were read to open it. */
   name: string;
   bytes: number;
   bytesRead: number;
-}
-
-/** `r`, counting the bytes read through it. */
-function counted(r: RandomAccess): RandomAccess & { bytesRead: number } {
-  const c = {
-    size: r.size,
-    bytesRead: 0,
-    async read(offset: number, length: number) {
-      const b = await r.read(offset, length);
-      c.bytesRead += b.length;
-      return b;
-    },
-  };
-  return c;
+  /** Of bytesRead, those served from the browser cache (a URL opened before). */
+  bytesCached: number;
 }
 
 const isConfigName = (name: string) => name.toLowerCase() === REFERENCE_CONFIG_FILE;
@@ -149,7 +260,7 @@ export async function openCheckpointFiles(files: readonly File[], opts: OpenOpti
   };
   const r = counted(blobReader(file));
   const opened = await openCheckpoint(r, fileLabel(file.name), config, { lazyTableBytes: LAZY_TABLE_BYTES, ...opts });
-  return { ...opened, name: file.name, bytes: file.size, bytesRead: r.bytesRead };
+  return { ...opened, name: file.name, bytes: file.size, bytesRead: r.bytesRead, bytesCached: 0 };
 }
 
 /**
@@ -177,7 +288,7 @@ export async function openCheckpointUrl(url: string, opts: OpenOptions & HttpRea
     if (text.length > MAX_CONFIG_BYTES) throw new InputError(`${quote(at, 120)}: more than a config's ${MAX_CONFIG_BYTES} bytes`);
     return { text, name: at };
   };
-  const r = await httpReader(parsed.href, { fetch: get, wholeFileLimit: opts.wholeFileLimit });
+  const r = await httpReader(parsed.href, { fetch: get, wholeFileLimit: opts.wholeFileLimit, cache: opts.cache });
   const last = parsed.pathname.split('/').pop() || parsed.hostname;
   let name = last;
   try {
@@ -186,5 +297,5 @@ export async function openCheckpointUrl(url: string, opts: OpenOptions & HttpRea
     // A malformed escape: show the name as written.
   }
   const opened = await openCheckpoint(r, parsed.href, config, { lazyTableBytes: LAZY_TABLE_BYTES, ...opts });
-  return { ...opened, name, bytes: r.size, bytesRead: r.bytesFetched };
+  return { ...opened, name, bytes: r.size, bytesRead: r.bytesRead, bytesCached: r.bytesCached };
 }

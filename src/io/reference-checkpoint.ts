@@ -19,7 +19,7 @@ import { CHECKPOINT_FORMAT, parseCheckpointMeta } from './checkpoint-meta';
 import type { ReferenceConfig } from './reference-config';
 import { fmtShape, tensorName, type SafeTensor } from './safetensors';
 import type { LazyTensor } from './torch-checkpoint';
-import { BLANK_ROW, LazyPuzzleTable, type HeldPuzzleRows } from './lazy-puzzle-table';
+import { BLANK_ROW, LazyPuzzleTable, staysInFile, type HeldPuzzleRows } from './lazy-puzzle-table';
 import { InputError } from './user-error';
 
 /** The prefix pretrain.py's state_dict keys carry: torch.compile's wrapper around the loss head around the model. */
@@ -230,7 +230,7 @@ export async function importReference(file: Map<string, LazyTensor>, ref: Refere
 
   // A large puzzle embedding stays in the file but for the blank row, which becomes the model's puzzle id 0.
   const pe = src.get(NAMES.puzzleEmb);
-  const table = pe?.shape.length === 2 && pe.shape[0] * pe.shape[1] * 4 > (opts.lazyTableBytes ?? Infinity) ? new LazyPuzzleTable(pe, fileName) : null;
+  const table = pe && staysInFile(pe.shape, opts.lazyTableBytes ?? Infinity) ? new LazyPuzzleTable(pe, fileName) : null;
   const tensors = new Map<string, SafeTensor>();
   for (const [name, t] of src) {
     const held = table && t === pe ? { shape: [1, table.dim], data: await table.read([BLANK_ROW]) } : { shape: t.shape, data: await t.read() };

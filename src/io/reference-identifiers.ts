@@ -82,6 +82,23 @@ export function versionsOf(task: string, byTask: ReadonlyMap<string, TaskVersion
   return byTask.get(task) ?? [{ name: task, aug: IDENTITY_AUGMENTATION, row: BLANK_ROW }];
 }
 
+/**
+ * Every test pair of `task` under each of `versions` (input and output augmented, never translated), with the
+ * version's row as puzzle id, and what each example is, for voting: the CLI's and the page's examples alike.
+ */
+export function versionExamples(task: ArcTask, versions: readonly TaskVersion[], canvas: number): { examples: Example[]; evalItems: ArcEvalItem[] } {
+  const examples: Example[] = [];
+  const evalItems: ArcEvalItem[] = [];
+  for (const v of versions) {
+    task.test.forEach((p, testIndex) => {
+      const pair: Pair = { input: augmentGrid(p.input, v.aug), ...(p.output && { output: augmentGrid(p.output, v.aug) }) };
+      examples.push(encodePair(pair, canvas, { puzzleId: v.row, where: `task ${v.name}, test pair ${testIndex}` }));
+      evalItems.push({ taskId: task.id, testIndex, versionName: v.name });
+    });
+  }
+  return { examples, evalItems };
+}
+
 export interface IdentifiersEvalSet {
   info: DatasetInfo;
   examples: Example[];
@@ -102,13 +119,9 @@ export function identifiersEvalSet(tasks: readonly ArcTask[], ids: PuzzleIdRegis
   const examples: Example[] = [];
   const evalItems: ArcEvalItem[] = [];
   for (const task of tasks) {
-    for (const v of versionsOf(task.id, byTask)) {
-      task.test.forEach((p, testIndex) => {
-        const pair: Pair = { input: augmentGrid(p.input, v.aug), ...(p.output && { output: augmentGrid(p.output, v.aug) }) };
-        examples.push(encodePair(pair, o.canvas, { puzzleId: v.row, where: `task ${v.name}, test pair ${testIndex}` }));
-        evalItems.push({ taskId: task.id, testIndex, versionName: v.name });
-      });
-    }
+    const set = versionExamples(task, versionsOf(task.id, byTask), o.canvas);
+    examples.push(...set.examples);
+    evalItems.push(...set.evalItems);
   }
   return {
     info: { name: o.name, seqLen: o.canvas * o.canvas, vocabSize: ARC_VOCAB_SIZE, numPuzzleIds: ids.count },

@@ -9,16 +9,18 @@ import type { Example } from '../data/dataset';
 import type { ArcTask } from '../data/grid';
 import type { ArcTaskSplit } from '../data/sources';
 import type { DatasetInfo } from '../data/dataset';
-import { checkpointBytes, openCheckpointFiles, openCheckpointUrl, type OpenedCheckpoint } from '../io/open-checkpoint';
+import { checkpointBytes, openCheckpointFiles, openCheckpointUrl, type OpenedCheckpoint, type OpenProgress } from '../io/open-checkpoint';
 import { openBrowserStorage, type RunStorage } from '../io/browser-storage';
+import type { HeldPuzzleRows } from '../io/lazy-puzzle-table';
+import { checkIdentifierRows, parseIdentifiers, versionsByTask, versionsOf, type TaskVersion } from '../io/reference-identifiers';
 import { decodeUrlState, linkBanner, nearestPreset, writeHash } from '../io/url-state';
-import { fileLabel, quote, userMessage } from '../io/user-error';
+import { fileLabel, InputError, quote, userMessage } from '../io/user-error';
 import type { TrainConfig } from '../trm/config';
 import { estimateMemory } from '../trm/memory';
 import { getPreset, type PresetName } from '../trm/presets';
 import type { RecursionTrace } from '../trm/trace';
 import { createWorkerClient, type TrainClient } from '../worker/client';
-import type { ArcSolution, Backend, WorkerEvent } from '../worker/protocol';
+import type { ArcSolution, Backend, TaskRows, WorkerEvent } from '../worker/protocol';
 import { draftIssues, setConfigField, type FieldValue } from './config-edit';
 import { readRunsTable, savedMetaProblem, type SavedRunMeta } from './stored-runs';
 import { applyEvent, autosaveDue, initialState, runCreated, setError, type ErrorSlot, type TrainState } from './train-model';
@@ -58,7 +60,7 @@ export interface TrainActions {
    * alongside or beside the URL), reading only what it needs; null on failure (the error shows in the 'checkpoint'
    * slot and the run loaded before stays).
    */
-  openCheckpoint(source: { files: readonly File[] } | { url: string }): Promise<OpenedSummary | null>;
+  openCheckpoint(source: { files: readonly File[] } | { url: string }, onProgress?: (p: OpenProgress) => void): Promise<OpenedSummary | null>;
   /**
    * Run the model on one example capturing every recursion step: the last Adapt's model when `adapted` (by
    * default, when the example was marked with forAdaptedModel). `onProgress` gets the trace so far after each
@@ -73,8 +75,16 @@ export interface TrainActions {
   evaluate(limit?: number): Promise<void>;
   /** ARC test-time training on a new task, then voted pass@2 candidates per test input. */
   adapt(task: ArcTask, steps: number, wholeNetwork: boolean, onProgress?: (step: number, steps: number, loss: number) => void): Promise<ArcSolution & { puzzleId: number }>;
-  /** Voted pass@2 candidates per test input of an ARC task, from the run's model or (`adapted`) the last Adapt's. */
+  /**
+   * Voted pass@2 candidates per test input of an ARC task, from the run's model or (`adapted`) the last Adapt's;
+   * an opened reference ARC checkpoint with its identifiers.json runs the task's own versions (solveRows).
+   */
   solveArc(task: ArcTask, adapted: boolean): Promise<ArcSolution>;
+  /**
+   * Read the identifiers.json of the opened reference ARC checkpoint's dataset and check it names its rows; throws
+   * an InputError naming the file and the problem, leaving what was picked before.
+   */
+  pickIdentifiers(file: File): Promise<void>;
   setPuzzle(puzzle: string | null): void;
   toggleSelected(runId: string): void;
   deleteRun(runId: string): void;
@@ -89,9 +99,10 @@ export interface OpenedSummary {
   runId: string;
   name: string;
   kind: OpenedCheckpoint['kind'];
-  /** The file's size in bytes, and how many of them were read to open it. */
+  /** The file's size in bytes, how many of them were read to open it, and of those how many the browser cache served. */
   bytes: number;
   bytesRead: number;
+  bytesCached: number;
   notes: string[];
   config: TrainConfig;
   info: DatasetInfo;
@@ -101,7 +112,27 @@ export interface OpenedSummary {
   memoryBytes: number | null;
 }
 
-export type TrainStore = TrainState & TrainActions & { arcTasks: ArcTaskSplit | null; autosaveEvery: number };
+/** The opened reference ARC checkpoint with a puzzle embedding, whose rows its dataset's identifiers.json names. */
+export interface ReferenceArc {
+  /** The run it was opened as. */
+  runId: string;
+  /** Rows of its puzzle embedding (in the file when the table stayed there). */
+  rows: number;
+  /** The identifiers.json picked for it: its name and the versions it names per task. */
+  identifiers: { fileName: string; byTask: ReadonlyMap<string, TaskVersion[]> } | null;
+}
+
+export type TrainStore = TrainState & TrainActions & { arcTasks: ArcTaskSplit | null; autosaveEvery: number; referenceArc: ReferenceArc | null };
+
+/**
+ * The versions Solve runs an ARC task under on the current model's own puzzle rows, as `eval --identifiers` does
+ * (versionsOf: those identifiers.json names, else the task once on the blank row; `named` says which), or null
+ * when the current model is no opened reference ARC checkpoint with its identifiers.json picked.
+ */
+export function solveRows(ref: ReferenceArc | null, runId: string | null, taskId: string): { versions: TaskVersion[]; named: boolean } | null {
+  if (!ref?.identifiers || ref.runId !== runId) return null;
+  return { versions: versionsOf(taskId, ref.identifiers.byTask), named: ref.identifiers.byTask.has(taskId) };
+}
 
 export interface StoreDeps {
   client: TrainClient;
@@ -126,6 +157,8 @@ export function createTrainStore(deps: StoreDeps): StoreApi<TrainStore> {
   let booted: Promise<void> | null = null;
   let saveAgain = false;
   const adaptedExamples = new WeakSet<Example>();
+  /** The opened checkpoint's puzzle table left in its file (the page holds the File or URL it reads from). */
+  let fileRows: { runId: string; rows: HeldPuzzleRows } | null = null;
   const newRunId = () => `run-${now().toString(36)}-${(runCounter++).toString(36)}`;
 
   const store = createStore<TrainStore>()((set, get) => {
@@ -251,6 +284,7 @@ export function createTrainStore(deps: StoreDeps): StoreApi<TrainStore> {
       puzzle: url.puzzle,
       errors: url.errors.length || url.issues.length ? { url: linkBanner(url.errors, draftIssues(url.config)).join('\n') } : {},
       arcTasks: null,
+      referenceArc: null,
       autosaveEvery: deps.autosaveEvery ?? 200,
 
       boot(opts = {}) {
@@ -386,17 +420,21 @@ export function createTrainStore(deps: StoreDeps): StoreApi<TrainStore> {
         }
       },
 
-      async openCheckpoint(source) {
+      async openCheckpoint(source, onProgress) {
         try {
           // Fitted to this engine: a published run's batch is far larger than a browser GPU holds.
           const limits = get().engine.limits;
-          const opts = { fitTo: limits ?? undefined };
+          const opts = { fitTo: limits ?? undefined, onProgress };
           const opened = 'url' in source ? await openCheckpointUrl(source.url, opts) : await openCheckpointFiles(source.files, opts);
           const bytes = checkpointBytes(opened.checkpoint);
           await loadBytes(bytes.buffer.byteLength === bytes.byteLength ? (bytes.buffer as ArrayBuffer) : bytes.slice().buffer, fileLabel(opened.name), true);
           const { meta } = opened.checkpoint;
+          const runId = get().run?.id ?? '';
+          const arc = opened.kind === 'reference' && (meta.config.data.kind === 'arc' || meta.config.data.kind === 'arc-procedural') && meta.config.model.puzzleEmbDim > 0;
+          fileRows = opened.puzzleRows && { runId, rows: opened.puzzleRows };
+          set({ referenceArc: arc ? { runId, rows: opened.puzzleRows?.table.rows ?? meta.data.numPuzzleIds, identifiers: null } : null });
           return {
-            runId: get().run?.id ?? '', name: opened.name, kind: opened.kind, bytes: opened.bytes, bytesRead: opened.bytesRead, notes: opened.notes, config: meta.config, info: meta.data, step: meta.step,
+            runId: get().run?.id ?? '', name: opened.name, kind: opened.kind, bytes: opened.bytes, bytesRead: opened.bytesRead, bytesCached: opened.bytesCached, notes: opened.notes, config: meta.config, info: meta.data, step: meta.step,
             paramCount: get().run?.paramCount ?? 0,
             memoryBytes: limits ? estimateMemory(meta.config, meta.data, limits.bytesPerFloat).total : null,
           };
@@ -455,13 +493,31 @@ export function createTrainStore(deps: StoreDeps): StoreApi<TrainStore> {
 
       async solveArc(task, adapted) {
         try {
-          const { candidates, versions } = await client.request({ type: 'solve-arc', task, adapted });
+          const rows = adapted ? null : await taskRows(task.id);
+          const transfer = rows?.embeddings ? [rows.embeddings.buffer] : [];
+          const { candidates, versions } = await client.request({ type: 'solve-arc', task, adapted, ...(rows && { rows }) }, transfer);
           update((s) => setError(s, 'adapt', null));
           return { candidates, versions };
         } catch (err) {
           fail('adapt', err);
           throw err;
         }
+      },
+
+      async pickIdentifiers(file) {
+        const ref = get().referenceArc;
+        if (!ref || ref.runId !== get().run?.id) throw new InputError(`${quote(file.name, 80)}: open a reference ARC checkpoint first; identifiers.json names its puzzle-embedding rows`);
+        let text: string;
+        try {
+          text = await file.text();
+        } catch (err) {
+          throw new InputError(userMessage(err, `${quote(file.name, 80)} could not be read`));
+        }
+        const ids = parseIdentifiers(text, fileLabel(file.name));
+        checkIdentifierRows(ids, ref.rows, fileLabel(file.name));
+        // The checkpoint may have been replaced while the file was read.
+        if (get().referenceArc !== ref) throw new InputError(`${quote(file.name, 80)}: the checkpoint it was picked for is no longer open`);
+        set({ referenceArc: { ...ref, identifiers: { fileName: file.name, byTask: versionsByTask(ids) } } });
       },
 
       setPuzzle(puzzle) {
@@ -485,6 +541,15 @@ export function createTrainStore(deps: StoreDeps): StoreApi<TrainStore> {
 
       saveNow: save,
     };
+
+    /** The task's versions on the checkpoint's own rows, with the rows' floats when its table stayed in the file. */
+    async function taskRows(taskId: string): Promise<TaskRows | null> {
+      const s = get(), found = solveRows(s.referenceArc, s.run?.id ?? null, taskId);
+      if (!found) return null;
+      const versions = found.versions.map(({ name, row }) => ({ name, row }));
+      const inFile = fileRows?.runId === s.run?.id ? fileRows!.rows : null;
+      return inFile ? { versions, embeddings: await inFile.table.read(versions.map((v) => v.row)) } : { versions };
+    }
 
     function share() {
       const s = get();

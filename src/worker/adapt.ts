@@ -1,11 +1,16 @@
+import { parseAugmentedName } from '../data/arc-augment';
+import type { ArcEvalItem } from '../data/arc-source';
 import { arcSource } from '../data/arc-source';
+import type { Example } from '../data/dataset';
 import { toRows, type ArcTask } from '../data/grid';
+import type { DataSource } from '../data/source';
 import { VoteBook } from '../data/voting';
 import { copyInto } from '../ops/elementwise';
 import type { Tensor } from '../engine/tensor';
-import type { Trainer } from '../trm/trainer';
+import { versionExamples, type TaskVersion } from '../io/reference-identifiers';
+import { Trainer } from '../trm/trainer';
 import { LiveTrainer } from './live-trainer';
-import type { ArcSolution } from './protocol';
+import type { ArcSolution, TaskRows } from './protocol';
 
 export interface AdaptResult extends ArcSolution {
   trainer: LiveTrainer;
@@ -36,19 +41,82 @@ function taskSource(model: Trainer, task: ArcTask) {
 }
 
 /**
- * Solve every augmented version of each test input, map the predictions back to the original frame and vote:
- * up to two candidates per test input, best first (pass@2). `blank`: every version reads the blank puzzle
+ * Run `examples` (the test inputs of `task`'s versions, as `items` says), map each prediction back to the original
+ * frame and vote as the CLI's evaluation does (VoteBook): up to two candidates per test input, best first (pass@2).
+ */
+async function vote(model: Trainer, task: ArcTask, examples: Example[], items: readonly ArcEvalItem[], exclusive: AdaptHooks['exclusive']): Promise<ArcSolution> {
+  const L = model.data.info.seqLen, side = Math.round(Math.sqrt(L));
+  const res = await exclusive(() => model.evaluate(examples, { predictions: true }));
+  const book = new VoteBook();
+  items.forEach((it, k) => book.addCanvas(it.versionName, it.testIndex, res.predictions!.subarray(k * L, (k + 1) * L), side, res.confidence![k]));
+  const candidates = task.test.map((_, i) => book.ranked(task.id, i).slice(0, 2).map((c) => ({ grid: toRows(c.grid), votes: c.count, confidence: c.meanConfidence })));
+  return { candidates, versions: examples.length / task.test.length };
+}
+
+/**
+ * Solve every augmented version of each test input and vote. `blank`: every version reads the blank puzzle
  * embedding (row 0), for a model that has never seen the task; otherwise each version reads its own row (a model
  * adapted to the task).
  */
 export async function voteOnTask(model: Trainer, task: ArcTask, blank: boolean, exclusive: AdaptHooks['exclusive']): Promise<ArcSolution> {
-  const source = taskSource(model, task), L = source.info.seqLen, side = Math.round(Math.sqrt(L));
+  const source = taskSource(model, task);
   const examples = source.evalExamples().map((ex) => (blank ? { ...ex, puzzleId: 0 } : ex));
-  const res = await exclusive(() => model.evaluate(examples, { predictions: true }));
-  const book = new VoteBook();
-  source.evalItems.forEach((it, k) => book.addCanvas(it.versionName, it.testIndex, res.predictions!.subarray(k * L, (k + 1) * L), side, res.confidence![k]));
-  const candidates = task.test.map((_, i) => book.ranked(task.id, i).slice(0, 2).map((c) => ({ grid: toRows(c.grid), votes: c.count, confidence: c.meanConfidence })));
-  return { candidates, versions: examples.length / task.test.length };
+  return vote(model, task, examples, source.evalItems, exclusive);
+}
+
+/**
+ * A reference ARC checkpoint on its own versions of a task (identifiers.json): each test input under each
+ * version's augmentation with that version's puzzle row, inverted and voted as `eval --identifiers` does. The rows
+ * are the model's own, or `rows.embeddings` when its table stayed in the file.
+ */
+export async function voteOnRows(model: Trainer, task: ArcTask, rows: TaskRows, exclusive: AdaptHooks['exclusive']): Promise<ArcSolution> {
+  const d = model.cfg.data, m = model.cfg.model;
+  if (d.kind !== 'arc' && d.kind !== 'arc-procedural') throw new Error(`this model was trained on ${d.kind}, not ARC grids`);
+  if (m.puzzleEmbDim === 0 || !model.buffers.puzzleEmb) throw new Error('this model has no puzzle embedding, so identifiers.json names no rows of it');
+  if (!task.test.length) throw new Error(`task ${task.id} has no test input to solve`);
+  if (!rows.versions.length) throw new Error(`no version of task ${task.id} to solve`);
+  const n = rows.versions.length, held = rows.embeddings ? n : model.data.info.numPuzzleIds;
+  const versions: TaskVersion[] = rows.versions.map((v, i) => {
+    const row = rows.embeddings ? i : v.row;
+    if (!Number.isInteger(row) || row < 0 || row >= held) throw new Error(`version ${v.name}: puzzle row ${v.row} is outside the model's ${held} rows`);
+    const { name, aug } = parseAugmentedName(v.name);
+    if (name !== task.id) throw new Error(`version ${v.name} is not a version of task ${task.id}`);
+    return { name: v.name, aug, row };
+  });
+  const { examples, evalItems } = versionExamples(task, versions, d.canvas);
+  if (!rows.embeddings) return vote(model, task, examples, evalItems, exclusive);
+  if (rows.embeddings.length !== n * m.puzzleEmbDim) throw new Error(`${rows.embeddings.length} puzzle-row floats for ${n} versions of width ${m.puzzleEmbDim}`);
+  const onRows = await exclusive(async () => withPuzzleRows(model, rows.embeddings!, n));
+  try {
+    return await vote(onRows, task, examples, evalItems, exclusive);
+  } finally {
+    await exclusive(async () => onRows.release());
+  }
+}
+
+/** A copy of `main`'s evaluation weights whose puzzle embedding is `embeddings` ([n, puzzleEmbDim]), to evaluate with. */
+function withPuzzleRows(main: Trainer, embeddings: Float32Array, n: number): Trainer {
+  const e = main.engine;
+  const source: DataSource = {
+    info: { ...main.data.info, numPuzzleIds: n },
+    trainBatch: () => {
+      throw new Error('a model on borrowed puzzle rows only evaluates');
+    },
+    evalExamples: () => [],
+  };
+  const tr = new Trainer(e, { ...main.cfg, optim: { ...main.cfg.optim, ema: 0 } }, source);
+  try {
+    e.scope(() => {
+      copyInto(e, tr.arena.data, main.ema?.shadow ?? main.arena.data);
+      copyInto(e, tr.buffers.yInit, main.buffers.yInit);
+      copyInto(e, tr.buffers.zInit, main.buffers.zInit);
+    });
+    e.write(tr.buffers.puzzleEmb!, embeddings);
+    return tr;
+  } catch (err) {
+    tr.release();
+    throw err;
+  }
 }
 
 /**

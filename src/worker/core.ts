@@ -6,7 +6,7 @@ import type { TrainConfig } from '../trm/config';
 import { canScore, evaluateSource } from '../trm/evaluate';
 import { captureTrace, type RecursionTrace } from '../trm/trace';
 import type { TrainMetrics } from '../trm/trainer';
-import { adaptToTask, voteOnTask } from './adapt';
+import { adaptToTask, voteOnRows, voteOnTask } from './adapt';
 import type { OpenEngine, OpenedEngine } from './engines';
 import { LiveTrainer } from './live-trainer';
 import { answerProbe } from './probes';
@@ -135,7 +135,9 @@ export class WorkerCore {
         const run = this.need();
         const trainer = req.adapted ? this.adapted : run.trainer;
         if (!trainer) throw new Error('no adapted model yet: run Adapt on the task first');
-        const solution = await voteOnTask(trainer, req.task, !req.adapted, (fn) => this.serial.run(fn));
+        if (req.rows && req.adapted) throw new Error("solve with the adapted model's rows or the checkpoint's, not both");
+        const exclusive = <T>(fn: () => Promise<T>) => this.serial.run(fn);
+        const solution = req.rows ? await voteOnRows(trainer, req.task, req.rows, exclusive) : await voteOnTask(trainer, req.task, !req.adapted, exclusive);
         this.post({ type: 'arc-solved', requestId: req.requestId, ...solution });
         return;
       }

@@ -46,13 +46,25 @@ export type WorkerRequest =
   | { type: 'adapt'; requestId: number; task: ArcTask; steps: number; wholeNetwork: boolean }
   /**
    * Solve an ARC task's test inputs in every augmented version and vote (pass@2 candidates): with the run's model
-   * (a blank puzzle embedding: the task is new to it), or with the model of the last 'adapt' on this task.
+   * (a blank puzzle embedding: the task is new to it), with the model of the last 'adapt' on this task, or (`rows`)
+   * a reference checkpoint's own versions of the task on their rows.
    */
-  | { type: 'solve-arc'; requestId: number; task: ArcTask; adapted?: boolean }
+  | { type: 'solve-arc'; requestId: number; task: ArcTask; adapted?: boolean; rows?: TaskRows }
   /** A research probe (src/probes) on the run's model. */
   | { type: 'probe'; requestId: number; probe: ProbeRequest }
   /** Time a few training steps of a small fixed model on this engine (src/worker/throughput.ts). */
   | { type: 'throughput'; requestId: number };
+
+/**
+ * A reference ARC checkpoint's versions of a task as its dataset's identifiers.json names them: each version's name
+ * (which encodes its augmentation) and its row of the checkpoint's puzzle embedding. `embeddings` ([versions,
+ * puzzleEmbDim] float32, transferred) carries those rows when the table stayed in the file and the model holds
+ * only the blank row; without it the rows index the model's own table.
+ */
+export interface TaskRows {
+  versions: { name: string; row: number }[];
+  embeddings?: Float32Array;
+}
 
 export type LiveMetrics = TrainMetrics & { samplesPerSec: number; etaSec: number };
 

@@ -2,11 +2,12 @@ import { useState } from 'react';
 import type { Example } from '../../data/dataset';
 import { gridKey, toRows, type ArcTask } from '../../data/grid';
 import { userMessage } from '../../io/user-error';
-import { trainActions, useTrain } from '../../state/train-store';
+import { solveRows, trainActions, useTrain } from '../../state/train-store';
 import type { ArcSolution } from '../../worker/protocol';
 import { GridView } from '../grid/GridView';
 import { arcColours } from '../grid/symbols';
 import { arcPairToExample } from '../puzzle-codec';
+import { IdentifiersPicker } from './IdentifiersPicker';
 import { useKept } from './kept';
 
 export interface ArcSolvePanelProps {
@@ -26,16 +27,19 @@ interface SolveState {
   taskKey: string;
   /** Adapt's puzzle-embedding row for the task, and its steps. */
   adapted: { puzzleId: number; steps: number } | null;
-  solution: (ArcSolution & { adapted: boolean }) | null;
+  /** `via`: the puzzle rows the versions read (the blank one, a reference checkpoint's own, or Adapt's). */
+  solution: (ArcSolution & { via: keyof typeof VIA }) | null;
   busy: 'adapt' | 'solve' | null;
   progress: { step: number; steps: number; loss: number } | null;
   error: string | null;
 }
 
+const VIA = { blank: 'blank puzzle embedding', rows: 'their own rows, identifiers.json', adapted: 'adapted model' } as const;
+
 const IDLE: SolveState = { runId: null, taskKey: '', adapted: null, solution: null, busy: null, progress: null, error: null };
 
-/** What the model's answers depend on: the demonstrations and the test inputs (not the test outputs). */
-const keyOf = (t: ArcTask) => [...t.train.map((p) => `${gridKey(p.input)}>${p.output ? gridKey(p.output) : ''}`), ...t.test.map((p) => gridKey(p.input))].join('|');
+/** What the model's answers depend on: the task's id (a reference checkpoint's rows), the demonstrations and the test inputs (not the test outputs). */
+const keyOf = (t: ArcTask) => [t.id, ...t.train.map((p) => `${gridKey(p.input)}>${p.output ? gridKey(p.output) : ''}`), ...t.test.map((p) => gridKey(p.input))].join('|');
 
 const sameRows = (a: number[][], b: number[][]) => a.length === b.length && a.every((r, i) => r.length === b[i].length && r.every((v, j) => v === b[i][j]));
 
@@ -52,6 +56,7 @@ const message = (err: unknown) => userMessage(err);
  */
 export function ArcSolvePanel({ task, testIndex, canvas, keptKey, onWatch }: ArcSolvePanelProps) {
   const runId = useTrain((s) => s.run?.id ?? null);
+  const referenceArc = useTrain((s) => s.referenceArc);
   const [kept, setKept] = useKept(keptKey, 'solve', () => IDLE);
   const [steps, setSteps] = useKept(keptKey, 'adapt-steps', () => '20');
   const [whole, setWhole] = useState(false);
@@ -60,6 +65,7 @@ export function ArcSolvePanel({ task, testIndex, canvas, keptKey, onWatch }: Arc
   const s = kept.busy || (kept.runId === runId && kept.taskKey === taskKey) ? kept : IDLE;
   const adapted = s.adapted === latestAdaptation ? s.adapted : null;
   const a = trainActions();
+  const rows = solveRows(referenceArc, runId, task.id);
   /** The shown state changed, for this model and task. */
   const put = (patch: Partial<SolveState>) => setKept({ ...s, runId, taskKey, ...patch });
 
@@ -70,16 +76,17 @@ export function ArcSolvePanel({ task, testIndex, canvas, keptKey, onWatch }: Arc
     try {
       const { puzzleId, ...solution } = await a.adapt(task, n, whole, (step, total, loss) => setKept((k) => ({ ...k, progress: { step, steps: total, loss } })));
       latestAdaptation = { puzzleId, steps: n };
-      setKept((k) => ({ ...k, busy: null, adapted: latestAdaptation, solution: { ...solution, adapted: true } }));
+      setKept((k) => ({ ...k, busy: null, adapted: latestAdaptation, solution: { ...solution, via: 'adapted' } }));
     } catch (err) {
       setKept((k) => ({ ...k, busy: null, error: message(err) }));
     }
   };
   const solve = async () => {
     put({ busy: 'solve', progress: null, error: null });
+    const via = adapted ? 'adapted' : rows?.named ? 'rows' : 'blank';
     try {
       const solution = await a.solveArc(task, !!adapted);
-      setKept((k) => ({ ...k, busy: null, solution: { ...solution, adapted: !!adapted } }));
+      setKept((k) => ({ ...k, busy: null, solution: { ...solution, via } }));
     } catch (err) {
       setKept((k) => ({ ...k, busy: null, error: message(err) }));
     }
@@ -120,8 +127,11 @@ export function ArcSolvePanel({ task, testIndex, canvas, keptKey, onWatch }: Arc
       <div className="ed-dim" data-testid="arc-model">
         {adapted
           ? `Adapted to this task (${adapted.steps} steps): Solve and Watch use its own puzzle embedding.`
-          : 'Not adapted: the model reads a blank puzzle embedding for this task. Adapt to learn one from the demonstrations.'}
+          : rows?.named
+            ? "Not adapted: Solve reads the checkpoint's own puzzle rows for this task; Watch, the blank one."
+            : 'Not adapted: the model reads a blank puzzle embedding for this task. Adapt to learn one from the demonstrations.'}
       </div>
+      <IdentifiersPicker taskId={task.id} disabled={!!s.busy} />
       {s.busy && (
         <div className="arc-progress" role="status" data-testid="arc-progress">
           {s.busy === 'adapt' ? (
@@ -142,7 +152,7 @@ export function ArcSolvePanel({ task, testIndex, canvas, keptKey, onWatch }: Arc
       {candidates && s.solution && (
         <div data-testid="arc-candidates">
           <div className="ed-dim">
-            Test {testIndex + 1}: {candidates.length} candidate{candidates.length === 1 ? '' : 's'} voted by {s.solution.versions} augmented versions ({s.solution.adapted ? 'adapted model' : 'blank puzzle embedding'})
+            Test {testIndex + 1}: {candidates.length} candidate{candidates.length === 1 ? '' : 's'} voted by {s.solution.versions} {s.solution.versions === 1 ? 'version' : 'augmented versions'} ({VIA[s.solution.via]})
           </div>
           <div className="arc-grids">
             {candidates.map((c, k) => {

@@ -1,9 +1,10 @@
 import { useRef, useState } from 'react';
 import { parseRepoRef, repoCheckpoints, type RepoCheckpoint } from '../../io/hf-repo';
+import type { OpenProgress } from '../../io/open-checkpoint';
 import { userMessage } from '../../io/user-error';
 import { trainActions, useTrain, type OpenedSummary } from '../../state/train-store';
 import { ErrorNote } from './ErrorNote';
-import { OpenedCheckpointInfo } from './OpenedCheckpointInfo';
+import { fmtBytes, OpenedCheckpointInfo } from './OpenedCheckpointInfo';
 
 function download(bytes: Uint8Array, fileName: string): void {
   const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
@@ -14,10 +15,24 @@ function download(bytes: Uint8Array, fileName: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+/** How far an open got: "reading 12.3 MiB of 26.1 MiB (10.0 MiB from the browser cache) · inner.L_level…". */
+function OpenProgressLine({ p }: { p: OpenProgress }) {
+  const of = p.total === null ? '' : ` of ${fmtBytes(p.total)}`;
+  const cached = p.cached ? ` (${fmtBytes(p.cached)} from the browser cache)` : '';
+  return (
+    <div className="td-io-row" role="status" aria-live="polite">
+      <progress data-testid="checkpoint-progress" max={p.total ?? undefined} value={p.total === null ? undefined : p.read} />
+      <span style={{ flex: 1, minWidth: 0, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>
+        {`reading ${fmtBytes(p.read)}${of}${cached} · ${p.what}`}
+      </span>
+    </div>
+  );
+}
+
 /**
  * Export the run as .safetensors; open a checkpoint (TRM Lab, or the reference's step_N / safetensors with its
  * all_config.yaml picked alongside) from files, a URL or a Hugging Face repo id (a choice when it holds several);
- * save to browser storage now.
+ * save to browser storage now. While a checkpoint opens, how far it got; once open, its facts.
  */
 export function CheckpointPanel() {
   const hasRun = useTrain((s) => s.run !== null);
@@ -28,13 +43,18 @@ export function CheckpointPanel() {
   const [busy, setBusy] = useState<string | null>(null);
   const [url, setUrl] = useState('');
   const [opened, setOpened] = useState<OpenedSummary | null>(null);
+  const [progress, setProgress] = useState<OpenProgress | null>(null);
   const file = useRef<HTMLInputElement>(null);
   const [choices, setChoices] = useState<RepoCheckpoint[] | null>(null);
   const [choice, setChoice] = useState('');
   const [repoError, setRepoError] = useState<string | null>(null);
   const openNow = async (source: Parameters<typeof openCheckpoint>[0]) => {
-    const o = await openCheckpoint(source);
-    if (o) setOpened(o);
+    try {
+      const o = await openCheckpoint(source, setProgress);
+      if (o) setOpened(o);
+    } finally {
+      setProgress(null);
+    }
   };
   const open = (source: Parameters<typeof openCheckpoint>[0]) => void run('import', () => openNow(source));
   // A repo id is looked up first: one checkpoint opens, several are offered to choose from.
@@ -144,6 +164,7 @@ export function CheckpointPanel() {
           </button>
         </div>
       )}
+      {progress && <OpenProgressLine p={progress} />}
       <ErrorNote slot="checkpoint" />
       {opened && opened.runId === runId && <OpenedCheckpointInfo opened={opened} />}
     </section>

@@ -1,7 +1,9 @@
+import { useState } from 'react';
+import { browserRangeCache } from '../../io/range-cache';
 import type { OpenedSummary } from '../../state/train-store';
 import { fmtCount } from './format';
 
-function fmtBytes(n: number | null): string {
+export function fmtBytes(n: number | null): string {
   if (n === null) return 'unknown until the engine starts';
   const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
   let v = n, u = 0;
@@ -12,12 +14,27 @@ function fmtBytes(n: number | null): string {
   return u === 0 ? `${n} bytes` : `${v.toFixed(v >= 100 ? 0 : 1)} ${units[u]}`;
 }
 
+/** ", 24.0 MiB from the browser cache", with a button that empties the cache (reopening then downloads again). */
+function CachedNote({ bytes }: { bytes: number }) {
+  const [forgotten, setForgotten] = useState(false);
+  return (
+    <>
+      , {fmtBytes(bytes)} from the browser cache ·{' '}
+      {forgotten ? 'since forgotten' : (
+        <button type="button" className="td-x" style={{ padding: 0, textDecoration: 'underline' }} data-testid="checkpoint-cache-clear" title="Forget the checkpoint ranges this browser keeps from URLs opened before (opening one again downloads them again)" onClick={() => void browserRangeCache().clear().then(() => setForgotten(true))}>
+          forget
+        </button>
+      )}
+    </>
+  );
+}
+
 /** An opened checkpoint's facts, what the import inferred, and its config (read-only: the form edits a copy). */
 export function OpenedCheckpointInfo({ opened }: { opened: OpenedSummary }) {
   return (
     <div data-testid="checkpoint-opened" aria-label="Opened checkpoint">
       <div data-testid="checkpoint-opened-facts">
-        {opened.name} · {opened.kind === 'reference' ? 'reference (PyTorch) checkpoint' : 'TRM Lab checkpoint'} · step {opened.step} · {fmtBytes(opened.bytes)} ({fmtBytes(opened.bytesRead)} read) · {fmtCount(opened.paramCount)} parameters ·{' '}
+        {opened.name} · {opened.kind === 'reference' ? 'reference (PyTorch) checkpoint' : 'TRM Lab checkpoint'} · step {opened.step} · {fmtBytes(opened.bytes)} ({fmtBytes(opened.bytesRead)} read{opened.bytesCached > 0 && <CachedNote bytes={opened.bytesCached} />}) · {fmtCount(opened.paramCount)} parameters ·{' '}
         {opened.info.name} ({opened.info.seqLen} tokens) · training memory {fmtBytes(opened.memoryBytes)}
       </div>
       {opened.notes.length > 0 && (
