@@ -53,6 +53,8 @@ export function createModelStore(deps: ModelStoreDeps): StoreApi<ModelStore> {
   };
   let catalog: Promise<ModelCard[]> | null = null;
   const logs = new Map<string, Promise<ShippedLog | null>>();
+  /** `opening` is the boot fallback's, which the training store skips when another run came first. */
+  let fallbackOpening = false;
 
   const store = createStore<ModelStore>()((set, getState) => {
     const fail = (err: unknown) => set({ error: userMessage(err), opening: null });
@@ -78,11 +80,13 @@ export function createModelStore(deps: ModelStoreDeps): StoreApi<ModelStore> {
 
       async fallback() {
         const [first] = await getState().loadCatalog();
+        fallbackOpening = true;
         set({ opening: first.id });
         return { bytes: await bytesOf(first.id), name: first.id };
       },
 
       async open(id) {
+        fallbackOpening = false;
         set({ opening: id, error: null });
         try {
           const ok = await deps.openRun(await bytesOf(id), id);
@@ -116,7 +120,9 @@ export function createModelStore(deps: ModelStoreDeps): StoreApi<ModelStore> {
   // A run opened from a shipped model is marked as it is installed, so whatever renders it knows its card.
   deps.watchRuns((run) => {
     const { opening } = store.getState();
-    store.setState(opening !== null && run.name === opening ? { opened: { id: opening, runId: run.id }, opening: null } : { opened: null });
+    const mine = opening !== null && run.name === opening;
+    store.setState(mine ? { opened: { id: opening, runId: run.id }, opening: null } : { opened: null, ...(fallbackOpening && { opening: null }) });
+    fallbackOpening = false;
   });
   return store;
 }

@@ -155,6 +155,8 @@ export function createTrainStore(deps: StoreDeps): StoreApi<TrainStore> {
   const url = decodeUrlState(deps.hash ?? '');
   let runCounter = 0;
   let booted: Promise<void> | null = null;
+  /** Checkpoint loads started so far (the boot fallback yields to any started while it downloaded). */
+  let loadsStarted = 0;
   let saveAgain = false;
   const adaptedExamples = new WeakSet<Example>();
   /** The opened checkpoint's puzzle table left in its file (the page holds the File or URL it reads from). */
@@ -249,6 +251,7 @@ export function createTrainStore(deps: StoreDeps): StoreApi<TrainStore> {
      * checkpoint when `follow`: always for a file the user opens, on page open only when the link set no config.
      */
     const loadBytes = async (bytes: ArrayBuffer, name: string, follow: boolean, restored?: SavedRunMeta): Promise<void> => {
+      loadsStarted++;
       const { arcTasks } = get();
       const ev = await client.request({ type: 'load-checkpoint', runId: restored?.runId ?? newRunId(), bytes, name, arcTasks: arcTasks ?? undefined }, [bytes]);
       const r = restored && { history: restored.history, evals: restored.evals, createdAt: restored.createdAt, name: restored.name };
@@ -303,11 +306,13 @@ export function createTrainStore(deps: StoreDeps): StoreApi<TrainStore> {
           await get().initEngine(opts.backend ?? 'auto');
           if (get().engine.status !== 'ready' || get().run) return;
           if (await restoreAutosave()) return;
+          const before = loadsStarted;
           const fb = await opts.fallback?.().catch((err: unknown) => {
             fail('checkpoint', err);
             return null;
           });
-          if (fb) await loadBytes(fb.bytes, fb.name, !url.configured).catch((err: unknown) => fail('checkpoint', err));
+          // A model the person opened (or a run built) while the fallback downloaded is theirs: keep it.
+          if (fb && loadsStarted === before && !get().run) await loadBytes(fb.bytes, fb.name, !url.configured).catch((err: unknown) => fail('checkpoint', err));
         })();
         return booted;
       },

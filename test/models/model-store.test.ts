@@ -38,6 +38,14 @@ describe('the model store', () => {
     expect(store.getState().opened).toBeNull();
   });
 
+  it('a run that lands before the boot fallback ends its opening: the picker is not left waiting', async () => {
+    const { store, announce } = harness();
+    await store.getState().fallback();
+    expect(store.getState().opening).not.toBeNull();
+    announce({ id: 'run-a', name: 'picked' }); // the training store then skips the fallback's bytes
+    expect(store.getState()).toMatchObject({ opening: null, opened: null });
+  });
+
   it('opens a model from the picker; a missing one is one line naming the file', async () => {
     const { store, opened } = harness((p) => (p.endsWith('model.safetensors') && p.includes('gone') ? null : p.endsWith('index.json') ? '{"models":["sudoku-4x4","gone"]}' : readFileSync(`public/${p.replace('gone', 'sudoku-4x4')}`)));
     await store.getState().loadCatalog().catch(() => undefined);

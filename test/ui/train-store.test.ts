@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { RunStorage } from '../../src/io/browser-storage';
 import { encodeUrlState } from '../../src/io/url-state';
@@ -110,4 +111,18 @@ describe('train store over the worker core (CPU engine)', () => {
     const trace = await a.store.getState().trace(ex[0]);
     expect(trace.nSup).toBe(2);
   });
+
+  it('a model opened while the first shipped model still downloads stays: the boot fallback does not replace it', async () => {
+    const shipped = new Uint8Array(readFileSync('public/models/sudoku-4x4/model.safetensors'));
+    const a = setup();
+    let release!: () => void;
+    const slow = new Promise<void>((r) => (release = r));
+    const booting = a.store.getState().boot({ fallback: async () => (await slow, { bytes: shipped.slice().buffer, name: 'sudoku-4x4' }) });
+    await until(a.store, (s) => s.engine.status === 'ready');
+    expect(await a.store.getState().importCheckpoint(shipped.slice().buffer, 'picked.safetensors')).toBe(true);
+    release();
+    await booting;
+    expect(a.store.getState().run?.name).toBe('picked');
+  });
 });
+
