@@ -45,7 +45,7 @@ function exportSudokus(): string {
 function trainTwin(): Record<'float32' | 'bfloat16', string> {
   const f32 = join(dir, 'float32'), bf16 = join(dir, 'bfloat16');
   runPython([join(TWIN, 'train.py'), '--data', exportSudokus(), '--out', f32, '--variant', 'attention', '--hidden', '32', '--heads', '1',
-    '--puzzle-emb-len', '16', '--T', '3', '--n', '6', '--n-sup', '16', '--batch', '32', '--steps', String(STEP), '--eval-every', String(STEP), '--warmup', '20', '--threads', '1']);
+    '--puzzle-emb-len', '16', '--T', '3', '--n', '6', '--n-sup', '16', '--batch', '16', '--steps', String(STEP), '--eval-every', String(STEP), '--warmup', '20', '--threads', '1']);
   mkdirSync(bf16);
   copyFileSync(join(f32, 'all_config.yaml'), join(bf16, 'all_config.yaml'));
   runPython(['-c', 'import sys, torch; sd = torch.load(sys.argv[1]); torch.save({k: v.to(torch.bfloat16) for k, v in sd.items()}, sys.argv[2])', join(f32, `step_${STEP}`), join(bf16, `step_${STEP}`)]);
@@ -88,15 +88,19 @@ async function finalAnswer(page: Page, m: { T: number; n: number; nSup: number }
   };
 }
 
-test('a torch.save checkpoint, float32 and bfloat16, with and without all_config.yaml: the page predicts what PyTorch predicts', async ({ page }, info) => {
+test('a torch.save checkpoint, float32 and bfloat16, with and without all_config.yaml: the page predicts what PyTorch predicts', async ({ browser }, info) => {
   test.setTimeout(600_000);
   const folders = trainTwin();
-  await openPlayground(page);
-  const facts = page.getByTestId('checkpoint-opened-facts');
-  const notes = page.getByTestId('checkpoint-opened-notes');
   for (const dtype of ['float32', 'bfloat16'] as const) {
     for (const withYaml of [true, false]) {
       const what = `${dtype}, ${withYaml ? 'with' : 'without'} all_config.yaml`;
+      // A fresh page each time: the trace it shows before the checkpoint opens is the first shipped model's (24
+      // frames, not this model's 336), so the one read below is the opened checkpoint's.
+      const context = await browser.newContext({ baseURL: info.project.use.baseURL, viewport: info.project.use.viewport });
+      const page = await context.newPage();
+      await openPlayground(page);
+      const facts = page.getByTestId('checkpoint-opened-facts');
+      const notes = page.getByTestId('checkpoint-opened-notes');
       const files = [join(folders[dtype], `step_${STEP}`), ...(withYaml ? [join(folders[dtype], 'all_config.yaml')] : [])];
       await page.getByTestId('checkpoint-import').setInputFiles(files);
       await expect(facts, what).toContainText(`step_${STEP} · reference (PyTorch) checkpoint · step ${STEP}`, { timeout: 60_000 });
@@ -116,6 +120,7 @@ test('a torch.save checkpoint, float32 and bfloat16, with and without all_config
       const twin = Array.from(parseNpy(new Uint8Array(readFileSync(preds)), preds).data as Int32Array);
       console.log(`[pytorch-predictions] ${what}: T ${config.model.T} n ${config.model.n} N_sup ${config.model.nSup}; page y ${y.join('')}; twin ${twin.join('')}`);
       expect(y, what).toEqual(twin);
+      await context.close();
     }
   }
 });

@@ -99,7 +99,8 @@ describe('a checkpoint the twin trained', () => {
 
   it('without all_config.yaml: TRM Lab infers the config from the shapes and the reference defaults, and predicts what the twin predicts under it', { timeout: 600_000 }, async () => {
     const examples = exportedTest(data);
-    for (const [what, from] of [['float32', ckpt], ['bfloat16', bf16]]) {
+    // float32 weights here; e2e/pytorch-predictions.spec.ts opens bfloat16 ones without the file in the page.
+    for (const [what, from] of [['float32', ckpt]]) {
       const bare = join(dir, `bare-${what}`);
       mkdirSync(bare);
       const file = join(bare, 'step_300');
