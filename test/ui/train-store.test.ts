@@ -108,8 +108,11 @@ describe('train store over the worker core (CPU engine)', () => {
     a.store.getState().setLiveLr(-3);
     expect(a.store.getState().errors.live).toMatch(/learning rate/);
     const ex = await a.store.getState().examples('eval', 1);
-    const trace = await a.store.getState().trace(ex[0]);
+    // The trace so far comes after every supervision step but the last, each extending the one before.
+    const partial: { steps: number; frames: number }[] = [];
+    const trace = await a.store.getState().trace(ex[0], { onProgress: (t) => partial.push({ steps: t.steps.length, frames: t.frames.length }) });
     expect(trace.nSup).toBe(2);
+    expect(partial).toEqual([{ steps: 1, frames: trace.frames.length / 2 }]);
   });
 
   it('a model opened while the first shipped model still downloads stays: the boot fallback does not replace it', async () => {
