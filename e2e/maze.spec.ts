@@ -4,14 +4,23 @@ import { cellOf, drag, openPlayground, tinyRun } from './helpers';
 const [WALL, OPEN, START, GOAL, PATH] = [1, 2, 3, 4, 5];
 
 test('maze editor: draw walls, place start and goal, undo/redo, then solve and watch the recursion', async ({ page }, info) => {
-  // The page's workers, to listen to what the training worker sends.
+  // The page's trace requests to its workers and what comes back for them.
   await page.addInitScript(() => {
-    const workers: Worker[] = ((window as unknown as { __workers: Worker[] }).__workers = []);
+    const w = window as unknown as { __sent: number[]; __steps: [number, number][]; __done: number[] };
+    Object.assign(w, { __sent: [], __steps: [], __done: [] });
     const Native = window.Worker;
     window.Worker = class extends Native {
       constructor(url: string | URL, opts?: WorkerOptions) {
         super(url, opts);
-        workers.push(this);
+        this.addEventListener('message', (e: MessageEvent<{ type: string; requestId?: number; trace?: { steps: { supStep: number }[] } }>) => {
+          if (e.data.type === 'trace-progress') w.__steps.push(...e.data.trace!.steps.map((st): [number, number] => [e.data.requestId!, st.supStep]));
+          if (e.data.type === 'trace') w.__done.push(e.data.requestId!);
+        });
+      }
+      override postMessage(message: unknown, options?: StructuredSerializeOptions | Transferable[]): void {
+        const m = message as { type?: string; requestId?: number } | null;
+        if (m?.type === 'trace') w.__sent.push(m.requestId!);
+        super.postMessage(message, options as StructuredSerializeOptions);
       }
     };
   });
@@ -45,36 +54,25 @@ test('maze editor: draw walls, place start and goal, undo/redo, then solve and w
   await expect(cellOf(board, 0, 7)).toHaveAttribute('data-v', String(GOAL));
   await page.screenshot({ path: info.outputPath('maze-edit.png') });
 
-  // The worker streams the recursion to the page after each supervision step, before the whole trace: record the
-  // steps of the partial traces the page receives, and the frame counts the viewer shows. How many of those the
-  // viewer draws depends on speed (a fast device may finish before the first paint), so only the stream is asserted.
-  await page.evaluate(() => {
-    const w = window as unknown as { __steps: [number, number][]; __frames: number[] };
-    w.__steps = [];
-    w.__frames = [];
-    for (const worker of (window as unknown as { __workers: Worker[] }).__workers)
-      worker.addEventListener('message', (e: MessageEvent<{ type: string; trace?: { steps: { supStep: number }[] } }>) => {
-        if (e.data.type === 'trace-progress') w.__steps.push(...e.data.trace!.steps.map((st): [number, number] => [(e.data as unknown as { requestId: number }).requestId, st.supStep]));
-      });
-    new MutationObserver(() => {
-      const readout = document.querySelector<HTMLElement>('[data-testid="viewer-readout"]');
-      if (readout) w.__frames.push(Number(readout.dataset.frames));
-    }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-frames'] });
-  });
+  // The worker streams the recursion to the page after each supervision step, before the whole trace: the steps
+  // of the partial traces the page receives for Solve's trace request. (How many of them the viewer gets to paint
+  // depends on speed: a fast device may finish before the first paint.)
+  const traces = () =>
+    page.evaluate(() => {
+      const w = window as unknown as { __sent: number[]; __steps: [number, number][]; __done: number[] };
+      return { __sent: w.__sent, __steps: w.__steps, __done: w.__done };
+    });
+  const sentBefore = (await traces()).__sent.length;
   await page.getByTestId('maze-solve').click();
+  await expect.poll(async () => (await traces()).__sent.length).toBeGreaterThan(sentBefore);
+  const solveId = (await traces()).__sent.at(-1)!;
+  await expect.poll(async () => (await traces()).__done.includes(solveId), { timeout: 120_000 }).toBe(true);
+  const streamed = (await traces()).__steps.filter(([id]) => id === solveId).map(([, step]) => step);
+  console.log(`Solve's trace streamed after supervision steps ${streamed.join(', ')}`);
+  expect(streamed).toEqual([1, 2, 3]);
   const viewer = page.getByTestId('recursion-viewer');
-  await expect(viewer).toBeVisible({ timeout: 120_000 });
-  await expect(page.getByTestId('viewer-readout')).toHaveAttribute('data-frames', '24', { timeout: 60_000 }); // 4 steps × 2 cycles × 3 updates
-  const { steps, frames } = await page.evaluate(() => {
-    const w = window as unknown as { __steps: [number, number][]; __frames: number[] };
-    return { steps: w.__steps, frames: [...new Set(w.__frames)] };
-  });
-  // Per trace request, the supervision steps its partial traces ended at.
-  const byRequest = new Map<number, number[]>();
-  for (const [id, step] of steps) byRequest.set(id, [...(byRequest.get(id) ?? []), step]);
-  console.log(`partial traces streamed after supervision steps ${[...byRequest.values()].map((s) => s.join(', ')).join(' | ')}; frame counts the viewer showed: ${frames.join(' → ')}`);
-  expect(byRequest.size).toBeGreaterThan(0);
-  for (const s of byRequest.values()) expect(s).toEqual([1, 2, 3]);
+  await expect(viewer).toBeVisible();
+  await expect(page.getByTestId('viewer-readout')).toHaveAttribute('data-frames', '24'); // 4 steps × 2 cycles × 3 updates
   await expect(page.getByTestId('viewer-live')).toHaveCount(0);
   const input = page.getByTestId('viewer-input');
   await expect(cellOf(input, 3, 3)).toHaveAttribute('data-v', String(WALL));

@@ -176,10 +176,11 @@ export function applyEvent(s: TrainState, ev: WorkerEvent): TrainState {
       return { ...s, engine: { ...s.engine, memory: { bytes: ev.bytes, buffers: ev.buffers, liveTensors: ev.liveTensors } } };
     case 'state': {
       if (!s.run || s.run.id !== ev.runId) return s;
-      const settled = ev.state === 'paused' || ev.state === 'done';
+      // The weights changed (the viewer re-traces) when a run settles after running, not when a settled run says so again.
+      const changed = (ev.state === 'paused' || ev.state === 'done') && (s.run.state === 'running' || s.run.step !== ev.step);
       const run = { ...s.run, state: ev.state, step: ev.step, steps: ev.steps, etaSec: ev.state === 'running' ? s.run.etaSec : null };
       const errors = ev.state === 'running' ? { ...s.errors, run: undefined } : s.errors;
-      return withRun({ ...s, errors }, run, settled);
+      return withRun({ ...s, errors }, run, changed);
     }
     case 'metrics': {
       if (!s.run || s.run.id !== ev.runId) return s;

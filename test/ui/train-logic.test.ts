@@ -109,6 +109,9 @@ describe('train state transitions', () => {
     expect(s.modelVersion).toBe(v + 1);
     s = applyEvent(s, { type: 'state', runId: 'r1', state: 'paused', step: 10, steps: cfg.steps });
     expect(s.run?.state).toBe('paused');
+    // Settling after running means new weights (the viewer re-traces); a settled run saying so again does not.
+    expect(s.modelVersion).toBe(v + 2);
+    expect(applyEvent(s, { type: 'state', runId: 'r1', state: 'paused', step: 10, steps: cfg.steps }).modelVersion).toBe(v + 2);
     expect(s.runs[0]).toMatchObject({ state: 'paused', step: 10, final: { loss: 0.1, evalExact: 0.5, passAt2: 0.5 } });
     expect(s.runs[0].curve).toEqual([{ step: 10, loss: 0.1 }]);
   });
