@@ -85,6 +85,16 @@ export class VoteBook {
     this.add(taskId, testIndex, grid, confidence);
   }
 
+  /**
+   * Vote with a batch of predicted canvases ([items × seqLen], one confidence each, as Trainer.evaluate gives them
+   * with predictions), item k being the version and test input `items[k]` names.
+   */
+  addPredictions(items: readonly { versionName: string; testIndex: number }[], predictions: Int32Array, confidence: ArrayLike<number>, seqLen: number): this {
+    const side = Math.round(Math.sqrt(seqLen));
+    items.forEach((it, k) => this.addCanvas(it.versionName, it.testIndex, predictions.subarray(k * seqLen, (k + 1) * seqLen), side, confidence[k]));
+    return this;
+  }
+
   ranked(taskId: string, testIndex: number): Candidate[] {
     return rankVotes(this.votes.get(VoteBook.key(taskId, testIndex)) ?? []);
   }

@@ -62,11 +62,6 @@ export async function evaluateSource(trainer: Trainer, source: DataSource, limit
   const { examples, arc } = scoredExamples(source, limit);
   if (!arc) return trainer.evaluate(examples);
   const res = await trainer.evaluate(examples, { predictions: true });
-  const side = Math.round(Math.sqrt(source.info.seqLen));
-  const book = new VoteBook();
-  arc.items.forEach((it, k) => {
-    book.addCanvas(it.versionName, it.testIndex, res.predictions!.subarray(k * source.info.seqLen, (k + 1) * source.info.seqLen), side, res.confidence![k]);
-  });
-  const voted = book.evaluate(arc.tasks, [1, 2]);
+  const voted = new VoteBook().addPredictions(arc.items, res.predictions!, res.confidence!, source.info.seqLen).evaluate(arc.tasks, [1, 2]);
   return { ...res, predictions: undefined, confidence: undefined, passAtK: voted.passAtK, tasks: arc.tasks.length };
 }

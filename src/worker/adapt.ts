@@ -27,14 +27,40 @@ export interface AdaptHooks {
   cancelled(): boolean;
 }
 
+/** The model's ARC data config, once it is sure the model reads ARC grids and `task` has a test input to solve. */
+function arcData(model: Trainer, task: ArcTask) {
+  const d = model.cfg.data;
+  if (d.kind !== 'arc' && d.kind !== 'arc-procedural') throw new Error(`this model was trained on ${d.kind}, not ARC grids`);
+  if (!task.test.length) throw new Error(`task ${task.id} has no test input to solve`);
+  return d;
+}
+
+/**
+ * A new trainer (`make`) holding `main`'s evaluation weights (its EMA copy when it keeps one) and y/z inits, with
+ * a puzzle-embedding table of its own that `fill` may write; released again if any of it fails.
+ */
+function evalCopy<T extends Trainer>(main: Trainer, make: () => T, fill: (tr: T) => void = () => {}): T {
+  const e = main.engine, tr = make();
+  try {
+    e.scope(() => {
+      copyInto(e, tr.arena.data, main.ema?.shadow ?? main.arena.data);
+      copyInto(e, tr.buffers.yInit, main.buffers.yInit);
+      copyInto(e, tr.buffers.zInit, main.buffers.zInit);
+    });
+    fill(tr);
+    return tr;
+  } catch (err) {
+    tr.release();
+    throw err;
+  }
+}
+
 /**
  * A new task's augmented versions (dihedral × colour) as the model's data config makes them, each with its own
  * puzzle id; the same task and config always give the same versions and ids.
  */
 function taskSource(model: Trainer, task: ArcTask) {
-  const cfg = model.cfg, d = cfg.data;
-  if (d.kind !== 'arc' && d.kind !== 'arc-procedural') throw new Error(`this model was trained on ${d.kind}, not ARC grids`);
-  if (!task.test.length) throw new Error(`task ${task.id} has no test input to solve`);
+  const cfg = model.cfg, d = arcData(model, task);
   const source = arcSource([], [task], { name: `adapt ${task.id}`, canvas: d.canvas, augmentations: Math.min(d.augmentations, 64), translate: d.translate, seed: cfg.seed });
   if (source.info.seqLen !== model.data.info.seqLen) throw new Error(`task ${task.id} encodes to ${source.info.seqLen} tokens; the model reads ${model.data.info.seqLen}`);
   return source;
@@ -45,10 +71,8 @@ function taskSource(model: Trainer, task: ArcTask) {
  * frame and vote as the CLI's evaluation does (VoteBook): up to two candidates per test input, best first (pass@2).
  */
 async function vote(model: Trainer, task: ArcTask, examples: Example[], items: readonly ArcEvalItem[], exclusive: AdaptHooks['exclusive']): Promise<ArcSolution> {
-  const L = model.data.info.seqLen, side = Math.round(Math.sqrt(L));
   const res = await exclusive(() => model.evaluate(examples, { predictions: true }));
-  const book = new VoteBook();
-  items.forEach((it, k) => book.addCanvas(it.versionName, it.testIndex, res.predictions!.subarray(k * L, (k + 1) * L), side, res.confidence![k]));
+  const book = new VoteBook().addPredictions(items, res.predictions!, res.confidence!, model.data.info.seqLen);
   const candidates = task.test.map((_, i) => book.ranked(task.id, i).slice(0, 2).map((c) => ({ grid: toRows(c.grid), votes: c.count, confidence: c.meanConfidence })));
   return { candidates, versions: examples.length / task.test.length };
 }
@@ -70,10 +94,8 @@ export async function voteOnTask(model: Trainer, task: ArcTask, blank: boolean, 
  * are the model's own, or `rows.embeddings` when its table stayed in the file.
  */
 export async function voteOnRows(model: Trainer, task: ArcTask, rows: TaskRows, exclusive: AdaptHooks['exclusive']): Promise<ArcSolution> {
-  const d = model.cfg.data, m = model.cfg.model;
-  if (d.kind !== 'arc' && d.kind !== 'arc-procedural') throw new Error(`this model was trained on ${d.kind}, not ARC grids`);
+  const d = arcData(model, task), m = model.cfg.model;
   if (m.puzzleEmbDim === 0 || !model.buffers.puzzleEmb) throw new Error('this model has no puzzle embedding, so identifiers.json names no rows of it');
-  if (!task.test.length) throw new Error(`task ${task.id} has no test input to solve`);
   if (!rows.versions.length) throw new Error(`no version of task ${task.id} to solve`);
   const n = rows.versions.length, held = rows.embeddings ? n : model.data.info.numPuzzleIds;
   const versions: TaskVersion[] = rows.versions.map((v, i) => {
@@ -104,19 +126,7 @@ function withPuzzleRows(main: Trainer, embeddings: Float32Array, n: number): Tra
     },
     evalExamples: () => [],
   };
-  const tr = new Trainer(e, { ...main.cfg, optim: { ...main.cfg.optim, ema: 0 } }, source);
-  try {
-    e.scope(() => {
-      copyInto(e, tr.arena.data, main.ema?.shadow ?? main.arena.data);
-      copyInto(e, tr.buffers.yInit, main.buffers.yInit);
-      copyInto(e, tr.buffers.zInit, main.buffers.zInit);
-    });
-    e.write(tr.buffers.puzzleEmb!, embeddings);
-    return tr;
-  } catch (err) {
-    tr.release();
-    throw err;
-  }
+  return evalCopy(main, () => new Trainer(e, { ...main.cfg, optim: { ...main.cfg.optim, ema: 0 } }, source), (tr) => e.write(tr.buffers.puzzleEmb!, embeddings));
 }
 
 /**
@@ -131,14 +141,9 @@ export async function adaptToTask(main: Trainer, task: ArcTask, steps: number, w
   const cfg = main.cfg;
   const acfg = { ...cfg, steps, evalEvery: 0, optim: { ...cfg.optim, ema: 0, warmupSteps: Math.min(cfg.optim.warmupSteps, Math.floor(steps / 10)) } };
   const e = main.engine;
-  const tr = new LiveTrainer(e, acfg, source);
+  const tr = evalCopy(main, () => new LiveTrainer(e, acfg, source));
   let frozen: Tensor | null = null;
   try {
-    e.scope(() => {
-      copyInto(e, tr.arena.data, main.ema?.shadow ?? main.arena.data);
-      copyInto(e, tr.buffers.yInit, main.buffers.yInit);
-      copyInto(e, tr.buffers.zInit, main.buffers.zInit);
-    });
     if (!wholeNetwork) {
       frozen = e.keep(e.zeros([tr.arena.total]));
       copyInto(e, frozen, tr.arena.data);

@@ -43,9 +43,7 @@ beforeAll(async () => {
   // evaluateSource's votes, kept per test input rather than scored.
   const { examples, arc } = scoredExamples(source);
   const res = await trainer.evaluate(examples, { predictions: true });
-  const L = source.info.seqLen;
-  const book = new VoteBook();
-  arc!.items.forEach((it, k) => book.addCanvas(it.versionName, it.testIndex, res.predictions!.subarray(k * L, (k + 1) * L), Math.sqrt(L), res.confidence![k]));
+  const book = new VoteBook().addPredictions(arc!.items, res.predictions!, res.confidence!, source.info.seqLen);
   // The same votes as the CLI's: its pass@1 / pass@2 (50% / 83.33%, test/cli/eval-identifiers.test.ts).
   expect(book.evaluate(arc!.tasks).passAtK).toEqual((await evaluateSource(trainer, source)).passAtK);
   expect((await evaluateSource(trainer, source)).passAtK).toEqual({ 1: 0.5, 2: 5 / 6 });
