@@ -27,6 +27,7 @@ import torch.nn.functional as F
 import yaml
 
 sys.dont_write_bytecode = True
+from train import load_split  # noqa: E402  (the twin's reader of an exported split)
 
 
 def supply_missing_names():
@@ -73,15 +74,6 @@ def supply_missing_names():
         sys.modules['einops'] = types.SimpleNamespace(rearrange=rearrange)
 
 
-def load_split(folder):
-    d = os.path.join(folder, 'test')
-    with open(os.path.join(d, 'dataset.json')) as f:
-        meta = json.load(f)
-    arr = {k: np.load(os.path.join(d, f'all__{k}.npy')) for k in ('inputs', 'labels', 'puzzle_identifiers', 'puzzle_indices')}
-    counts = np.diff(arr['puzzle_indices'])
-    return meta, arr['inputs'].astype(np.int64), arr['labels'].astype(np.int64), np.repeat(arr['puzzle_identifiers'].astype(np.int64), counts)
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--reference', required=True, help='a TinyRecursiveModels checkout')
@@ -97,7 +89,8 @@ def main():
 
     with open(os.path.join(os.path.dirname(a.checkpoint), 'all_config.yaml')) as f:
         run = yaml.safe_load(f)
-    meta, inputs, labels, puzzle_ids = load_split(a.data)
+    meta, test = load_split(a.data, 'test')  # labels: the ignore label already -100, as the reference's loader does
+    inputs, labels, puzzle_ids = test['inputs'], test['labels'], test['puzzle_ids']
     # float32 on the CPU in place of the GPU's bfloat16.
     arch = {k: v for k, v in run['arch'].items() if k not in ('name', 'loss', 'forward_dtype')}
     loss = {k: v for k, v in run['arch']['loss'].items() if k != 'name'}
@@ -110,13 +103,10 @@ def main():
     model.eval()
 
     preds, exact, right, tokens, steps = [], 0, 0, 0, 0
-    ignore = meta['ignore_label_id']
     with torch.no_grad():
         for s in range(0, len(inputs), a.batch):
             batch = {'inputs': torch.tensor(inputs[s:s + a.batch]), 'labels': torch.tensor(labels[s:s + a.batch]),
                      'puzzle_identifiers': torch.tensor(puzzle_ids[s:s + a.batch])}
-            if ignore is not None:
-                batch['labels'] = batch['labels'].masked_fill(batch['labels'] == ignore, -100)
             n = len(batch['inputs'])
             if n < a.batch:  # the reference's loader pads the last batch; the carry is sized for a full one
                 pad = a.batch - n
