@@ -1,7 +1,7 @@
 import { test, type Page, type TestInfo } from '@playwright/test';
 import { launchChromium } from '../test/helpers/browser';
 import type { SyntheticFiles } from '../test/io/lazy-synthetic';
-import { firstStep, MB, openArcFile, openSudokuFile, report, TASK, writeLargeCheckpoints } from '../e2e/large-checkpoint-kit';
+import { firstStep, openArcFile, openSudokuFile, report, TASK, writeLargeCheckpoints } from '../e2e/large-checkpoint-kit';
 
 // The open-time benchmark (npm run bench:open): published-size synthetic checkpoints, from choosing the file in the
 // page to the first recursion step drawn, with bytes read and peak memory. Numbers only; on a software adapter one
@@ -32,7 +32,7 @@ test('ARC-shaped checkpoint: from choosing the file to the first recursion step 
   await page.getByTestId('arc-watch').click();
   const first = await firstStep(page, t0, 40 * 60_000);
   await page.screenshot({ path: info.outputPath('large-arc-first-step.png'), fullPage: true });
-  report('ARC-shaped file, first step', { 'first step drawn in': `${first} ms`, 'peak JS heap': MB(p.heapPeak()), ...Object.fromEntries(Object.entries(await p.rss()).map(([k, v]) => [`peak RSS ${k}`, MB(v)])) });
+  report('ARC-shaped file, first step', { 'first step drawn in': `${first} ms`, ...(await p.peaks()) });
   p.stop();
   await close();
 });
@@ -43,7 +43,7 @@ test('Sudoku-Extreme-shaped checkpoint: from choosing the file to the first recu
   const { p, t0 } = await openSudokuFile(page, sudoku);
   const first = await firstStep(page, t0, 25 * 60_000);
   await page.screenshot({ path: info.outputPath('large-sudoku-first-step.png'), fullPage: true });
-  report('Sudoku-Extreme-shaped file, first step', { 'first step drawn in': `${first} ms`, 'peak JS heap': MB(p.heapPeak()), ...Object.fromEntries(Object.entries(await p.rss()).map(([k, v]) => [`peak RSS ${k}`, MB(v)])) });
+  report('Sudoku-Extreme-shaped file, first step', { 'first step drawn in': `${first} ms`, ...(await p.peaks()) });
   p.stop();
   await close();
 });

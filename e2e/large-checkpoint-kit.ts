@@ -29,12 +29,13 @@ export function writeLargeCheckpoints(): { arc: SyntheticFiles; sudoku: Syntheti
 export interface Probe {
   /** Bytes the page took from picked files by File.slice. */
   sliced(): Promise<number>;
-  /** The page's largest JS heap seen so far (CDP Performance.getMetrics, sampled every 100 ms). */
-  heapPeak(): number;
   /** Start the processes' peak resident memory (VmHWM) from their present size. */
   reset(): Promise<void>;
-  /** Peak resident memory of the renderer (page and worker) and GPU (SwiftShader) processes since `reset`. */
-  rss(): Promise<Record<string, number>>;
+  /**
+   * As report fields: the page's largest JS heap seen so far (CDP Performance.getMetrics, sampled every 100 ms) and
+   * the peak resident memory of the renderer (page and worker) and GPU (SwiftShader) processes since `reset`.
+   */
+  peaks(): Promise<Record<string, string>>;
   stop(): void;
 }
 
@@ -64,17 +65,16 @@ export async function probe(page: Page): Promise<Probe> {
   const status = (pid: number) => readFileSync(`/proc/${pid}/status`, 'utf8');
   return {
     sliced: () => page.evaluate(() => (window as unknown as { __sliced: number }).__sliced),
-    heapPeak: () => peak,
     async reset() {
       for (const p of await processes()) writeFileSync(`/proc/${p.id}/clear_refs`, '5');
     },
-    async rss() {
-      const out: Record<string, number> = {};
+    async peaks() {
+      const rss: Record<string, number> = {};
       for (const p of await processes()) {
         const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status(p.id))?.[1] ?? NaN);
-        out[p.type] = Math.max(out[p.type] ?? 0, kb * 1024);
+        rss[p.type] = Math.max(rss[p.type] ?? 0, kb * 1024);
       }
-      return out;
+      return { 'peak JS heap': MB(peak), ...Object.fromEntries(Object.entries(rss).map(([k, v]) => [`peak RSS ${k}`, MB(v)])) };
     },
     stop: () => clearInterval(timer),
   };
@@ -125,27 +125,39 @@ export async function rangeServer(file: string): Promise<{ server: Server; url: 
 }
 
 /**
- * Open the ARC-shaped checkpoint through the page's file control (engine ready first), check that only its weights
- * and the blank puzzle row were read, and print the bytes, time and memory. Returns the probe and the start time.
+ * Pick `files` in the page's file control once its engine is ready, and wait for the facts line to say `facts`:
+ * the probe, the start time and the milliseconds to open.
  */
-export async function openArcFile(page: Page, arc: SyntheticFiles): Promise<{ p: Probe; t0: number }> {
+async function openTimed(page: Page, files: SyntheticFiles, facts: string, timeout: number): Promise<{ p: Probe; t0: number; opened: number }> {
   const p = await probe(page);
   await ready(page);
   await p.reset();
   const t0 = Date.now();
-  await page.getByTestId('checkpoint-import').setInputFiles([arc.checkpoint, arc.config]);
-  const facts = page.getByTestId('checkpoint-opened-facts');
-  await expect(facts).toContainText(`step_${STEP} · reference (PyTorch) checkpoint · step ${STEP}`, { timeout: 10 * 60_000 });
-  const opened = Date.now() - t0;
+  await page.getByTestId('checkpoint-import').setInputFiles([files.checkpoint, files.config]);
+  await expect(page.getByTestId('checkpoint-opened-facts')).toContainText(facts, { timeout });
+  return { p, t0, opened: Date.now() - t0 };
+}
+
+/** Print what an open read (`sliced` bytes) and took. */
+async function reportOpen(what: string, files: SyntheticFiles, o: { p: Probe; opened: number }, sliced: number): Promise<void> {
+  report(what, { file: MB(files.bytes), 'bytes read (File.slice)': `${sliced} (${MB(sliced)})`, 'opened in': `${o.opened} ms`, ...(await o.p.peaks()) });
+}
+
+/**
+ * Open the ARC-shaped checkpoint through the page's file control (engine ready first), check that only its weights
+ * and the blank puzzle row were read, and print the bytes, time and memory. Returns the probe and the start time.
+ */
+export async function openArcFile(page: Page, arc: SyntheticFiles): Promise<{ p: Probe; t0: number }> {
+  const o = await openTimed(page, arc, `step_${STEP} · reference (PyTorch) checkpoint · step ${STEP}`, 10 * 60_000);
   const notes = page.getByTestId('checkpoint-opened-notes');
   await expect(notes).toContainText('puzzle embedding: row 0 (the blank one) of 500,001 read');
   await expect(notes).toContainText('SwiGLU: width 1536 with every unit in use, so swigluMultiple 256');
   await expect(page.getByTestId('model-kind')).toHaveText(/ARC tasks on a 30×30 canvas/);
-  const sliced = await p.sliced();
+  const sliced = await o.p.sliced();
   const table = 500_001 * 512 * 2;
   expect(sliced).toBeLessThan(arc.bytes - table + (1 << 20));
-  report('ARC-shaped file, opened', { file: MB(arc.bytes), 'bytes read (File.slice)': `${sliced} (${MB(sliced)})`, 'opened in': `${opened} ms`, 'peak JS heap': MB(p.heapPeak()), ...Object.fromEntries(Object.entries(await p.rss()).map(([k, v]) => [`peak RSS ${k}`, MB(v)])) });
-  return { p, t0 };
+  await reportOpen('ARC-shaped file, opened', arc, o, sliced);
+  return o;
 }
 
 /**
@@ -153,17 +165,11 @@ export async function openArcFile(page: Page, arc: SyntheticFiles): Promise<{ p:
  * once, and print the bytes, time and memory. Returns the probe and the start time.
  */
 export async function openSudokuFile(page: Page, sudoku: SyntheticFiles): Promise<{ p: Probe; t0: number }> {
-  const p = await probe(page);
-  await ready(page);
-  await p.reset();
-  const t0 = Date.now();
-  await page.getByTestId('checkpoint-import').setInputFiles([sudoku.checkpoint, sudoku.config]);
-  await expect(page.getByTestId('checkpoint-opened-facts')).toContainText(`step_${STEP} · reference (PyTorch) checkpoint`, { timeout: 5 * 60_000 });
-  const opened = Date.now() - t0;
+  const o = await openTimed(page, sudoku, `step_${STEP} · reference (PyTorch) checkpoint`, 5 * 60_000);
   await expect(page.getByTestId('model-kind')).toHaveText(/9×9 Sudoku/);
-  const sliced = await p.sliced();
+  const sliced = await o.p.sliced();
   // Its table is one row, so the whole file is read, once: the zip directory and entry headers twice at most.
   expect(sliced).toBeLessThan(sudoku.bytes * 1.01);
-  report('Sudoku-Extreme-shaped file, opened', { file: MB(sudoku.bytes), 'bytes read (File.slice)': `${sliced} (${MB(sliced)})`, 'opened in': `${opened} ms`, 'peak JS heap': MB(p.heapPeak()), ...Object.fromEntries(Object.entries(await p.rss()).map(([k, v]) => [`peak RSS ${k}`, MB(v)])) });
-  return { p, t0 };
+  await reportOpen('Sudoku-Extreme-shaped file, opened', sudoku, o, sliced);
+  return o;
 }

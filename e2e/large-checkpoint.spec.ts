@@ -106,7 +106,7 @@ test('the ARC-shaped checkpoint served with Range support opens by URL, download
     const first = s.served(), firstRequests = s.ranges.length;
     expect(first).toBeLessThan(size / 10);
     await page.screenshot({ path: info.outputPath('large-arc-url.png'), fullPage: true });
-    const memory = { 'peak JS heap': MB(p.heapPeak()), ...Object.fromEntries(Object.entries(await p.rss()).map(([k, v]) => [`peak RSS ${k}`, MB(v)])) };
+    const memory = await p.peaks();
 
     // The same URL again: the server's ETag is unchanged, so every range but the first request comes from the cache.
     const t1 = Date.now();
